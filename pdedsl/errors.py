@@ -1,0 +1,135 @@
+"""One exception family for every user mistake, each carrying a source span.
+
+A `PdeError` knows where in which file the mistake is and renders itself the way
+compilers do::
+
+    examples/heat.pde:7:12: error: unknown name 'kapa'
+        pde: dt(u) - kapa * dxx(u) = 0
+                     ^~~~
+    hint: did you mean 'kappa'? Names are coordinates, unknowns and `let` constants.
+
+The CLI prints `str(err)` and exits non-zero; it never shows a traceback for a
+`PdeError`.  Errors that are not tied to a span (a missing file, say) render as
+`FILE: error: MESSAGE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Span", "PdeError", "PdeSyntaxError", "PdeNameError", "PdeSemanticError", "PdeDataError"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of source text: 1-based line and column, end exclusive.
+
+    `start`/`end` are 0-based character offsets into the source text.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = 0
+    end: int = 0
+
+    @classmethod
+    def from_lark(cls, meta_or_token) -> "Span":
+        """Build a span from a Lark `Token` or a tree's `meta` (propagate_positions)."""
+        m = meta_or_token
+        return cls(
+            line=m.line,
+            column=m.column,
+            end_line=getattr(m, "end_line", m.line) or m.line,
+            end_column=getattr(m, "end_column", m.column + 1) or m.column + 1,
+            start=getattr(m, "start_pos", 0) or 0,
+            end=getattr(m, "end_pos", 0) or 0,
+        )
+
+    def merge(self, other: "Span") -> "Span":
+        """Smallest span covering both."""
+        first, last = (self, other) if (self.line, self.column) <= (other.line, other.column) else (other, self)
+        end = max((self.end_line, self.end_column), (other.end_line, other.end_column))
+        return Span(first.line, first.column, end[0], end[1], min(self.start, other.start), max(self.end, other.end))
+
+
+class PdeError(Exception):
+    """A mistake in a `.pde` specification (or in data it refers to).
+
+    Parameters
+    ----------
+    message: what is wrong, naming the offending thing and the rule it breaks.
+    span: where; None when the mistake has no position (e.g. an unreadable file).
+    hint: how to fix it.
+    filename, source: attached by the front end so the error can render itself.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        span: Span | None = None,
+        hint: str | None = None,
+        *,
+        filename: str | None = None,
+        source: str | None = None,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.hint = hint
+        self.filename = filename
+        self.source = source
+
+    def with_source(self, filename: str, source: str) -> "PdeError":
+        """Attach the file name and text (only where not already set); returns self."""
+        if self.filename is None:
+            self.filename = filename
+        if self.source is None:
+            self.source = source
+        return self
+
+    @property
+    def location(self) -> str:
+        """`FILE:LINE:COL` (or just `FILE` when there is no span)."""
+        name = self.filename or "<string>"
+        if self.span is None:
+            return name
+        return f"{name}:{self.span.line}:{self.span.column}"
+
+    def format(self) -> str:
+        """The full multi-line rendering: location, message, source line, caret, hint."""
+        lines = [f"{self.location}: error: {self.message}"]
+        if self.span is not None and self.source is not None:
+            src_lines = self.source.splitlines()
+            if 1 <= self.span.line <= len(src_lines):
+                text = src_lines[self.span.line - 1].expandtabs(1)
+                col = max(self.span.column, 1)
+                if self.span.end_line == self.span.line:
+                    width = max(self.span.end_column - col, 1)
+                else:
+                    width = max(len(text) - col + 1, 1)
+                lines.append(f"    {text}")
+                lines.append("    " + " " * (col - 1) + "^" + "~" * (width - 1))
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class PdeSyntaxError(PdeError):
+    """The text does not follow the grammar."""
+
+
+class PdeNameError(PdeError):
+    """A name that is not defined, defined twice, or used as the wrong kind of thing."""
+
+
+class PdeSemanticError(PdeError):
+    """Well-formed text that does not describe a valid problem."""
+
+
+class PdeDataError(PdeError):
+    """A data or reference file referred to by a spec is missing or malformed."""
