@@ -1,0 +1,127 @@
+"""AMStramGRAM: ANaGRAM with an adaptive cutoff rank read off the reconstruction-error curve (seed 001).
+
+Notation: φ̂ = V Δ Uᵀ (thin SVD, k = min(S, P) components, Δ descending), c = Vᵀ r. Because the runner
+already scales r by sqrt(w_g/S_g), ‖r‖ is the seeds' root-mean-square residual and the reconstruction
+error after n components is, for n = 0..k,
+
+    RCE_n = ‖ r − Σ_{i≤n} V_i V_iᵀ r ‖ = sqrt( ‖r − V c‖² + Σ_{i>n} c_i² ),
+
+computed from the tail sums (no cancellation, unlike ‖r‖² − Σ_{i≤n} c_i²) so that it stays accurate
+down to round-off. The cutoff rank is min(r_∩, r_ε, r_floor):
+
+* r_∩ — the crossing: number of leading components with Δ_n ≥ τ·RCE_n (all of them up to n). τ is
+  a trust factor kept in the state: a full step (η = 1) divides it by `adapt_factor` (more components
+  next time), a short step (η ≤ `short_step`) or a rejected one multiplies it (fewer components).
+* r_ε = #{n ≥ 0 : RCE_n ≥ ε}: components needed before the unexplained residual falls below ε.
+* r_floor = #{n : Δ_n > rcond·Δ_max}: never invert singular values at round-off level.
+
+The step is the truncated pseudo-inverse direction with the batched grid line search; a step that does
+not decrease the loss is rejected (θ unchanged, τ raised). `converged` when r_ε = 0, i.e. ‖r‖ < ε.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax.flatten_util import ravel_pytree
+
+from pdedsl.solvers._anagram import spectral_projection, truncated_direction
+from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm, residual_and_jacobian
+from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
+
+__all__ = ["AMStramGRAM", "AMStramGRAMState", "reconstruction_errors", "cutoff_ranks"]
+
+
+def reconstruction_errors(left_residual_sq: jax.Array, coefficients: jax.Array) -> jax.Array:
+    """RCE_n for n = 0..k, shape (k+1,): sqrt(‖r − Vc‖² + Σ_{i>n} c_i²).
+
+    `left_residual_sq` is ‖r − V c‖² (the part of r outside the range of V), `coefficients` c = Vᵀ r.
+    """
+    c2 = jnp.square(coefficients)
+    tails = jnp.cumsum(c2[::-1])[::-1]  # tails[n] = Σ_{i≥n} c_i² (0-based), i.e. Σ_{i>n} in 1-based
+    tails = jnp.concatenate([tails, jnp.zeros((1,), c2.dtype)])
+    return jnp.sqrt(left_residual_sq + tails)
+
+
+def cutoff_ranks(s, rce, tau, eps, rcond):
+    """(r_∩, r_ε, r_floor) as int32 scalars for singular values `s` (k,) and `rce` (k+1,)."""
+    above = s >= tau * rce[1:]  # component n (1-based) against RCE_n
+    r_cross = jnp.sum(jnp.cumprod(above.astype(jnp.int32)))
+    r_eps = jnp.sum(rce >= eps).astype(jnp.int32)
+    r_floor = jnp.sum(s > rcond * s[0]).astype(jnp.int32)
+    return r_cross.astype(jnp.int32), r_eps, r_floor
+
+
+class AMStramGRAMState(NamedTuple):
+    step: jax.Array  # int32 scalar
+    tau: jax.Array  # trust factor of the crossing rule (float scalar)
+
+
+@dataclass(frozen=True)
+class AMStramGRAM:
+    """Adaptive multi-cutoff natural gradient.
+
+    Attributes:
+        eps: precision target on RCE (the root-mean-square residual); converged when ‖r‖ < eps.
+        tau0: initial trust factor of the crossing Δ_n ≥ τ·RCE_n.
+        adapt_factor: factor by which τ moves after a full / short-or-rejected step (1 disables).
+        short_step: step sizes at or below this count as short (τ raised).
+        tau_bounds: τ is kept within these bounds.
+        min_rank: at least this many components (when r_ε > 0 and above the floor).
+        rcond: relative round-off floor on singular values.
+        step_sizes: line-search grid.
+        jacobian_mode: "auto", "fwd" or "rev".
+    """
+
+    eps: float = 1e-14
+    tau0: float = 1.0
+    adapt_factor: float = 4.0
+    short_step: float = 0.25
+    tau_bounds: tuple[float, float] = (1e-12, 1e12)
+    min_rank: int = 1
+    rcond: float = 1e-13
+    step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
+    jacobian_mode: str = "auto"
+
+    def init(self, residual_fn, params, data) -> AMStramGRAMState:
+        theta, _ = ravel_pytree(params)
+        return AMStramGRAMState(jnp.zeros((), jnp.int32), jnp.asarray(self.tau0, theta.dtype))
+
+    def step(self, residual_fn, params, state: AMStramGRAMState, data):
+        prob = flatten_problem(residual_fn, params, data)
+        dtype = prob.theta.dtype
+        r, jac = residual_and_jacobian(prob.residual, prob.theta, self.jacobian_mode)
+        loss = half_squared_norm(r)
+        proj = spectral_projection(jac, r)
+        s = proj.singular_values
+        # ‖r − V c‖² computed directly: ‖r‖² − ‖c‖² would cancel once r is almost explained.
+        outside = r - proj.left_vectors @ proj.coefficients
+        rce = reconstruction_errors(jnp.sum(jnp.square(outside)), proj.coefficients)
+        r_cross, r_eps, r_floor = cutoff_ranks(s, rce, state.tau, self.eps, self.rcond)
+        rank = jnp.minimum(jnp.minimum(jnp.maximum(r_cross, self.min_rank), r_eps), r_floor)
+        converged = r_eps == 0
+        keep = jnp.arange(s.shape[0]) < rank
+        direction = truncated_direction(proj, keep)
+        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes), reject=True)
+        full = ls.accepted & (ls.step_size >= 1.0)
+        short = (~ls.accepted) | (ls.step_size <= self.short_step)
+        gamma = jnp.asarray(self.adapt_factor, dtype)
+        tau = jnp.where(full, state.tau / gamma, jnp.where(short, state.tau * gamma, state.tau))
+        tau = jnp.clip(tau, self.tau_bounds[0], self.tau_bounds[1])
+        tau = jnp.where(converged, state.tau, tau)
+        stats = {
+            "loss": loss,
+            "loss_after": ls.loss,
+            "step_size": ls.step_size,
+            "rank": rank,
+            "rank_cross": r_cross,
+            "rank_eps": r_eps,
+            "accepted": ls.accepted,
+            "converged": converged,
+            "tau": state.tau,
+            "sv_max": s[0],
+        }
+        return prob.unravel(ls.theta), AMStramGRAMState(state.step + 1, tau), stats

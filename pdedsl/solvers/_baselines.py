@@ -1,0 +1,118 @@
+"""First-order and quasi-Newton baselines on loss = ½‖r‖², in the same init/step interface.
+
+`GradientDescent` uses the batched grid line search along −∇loss; `Adam` and `LBFGS` wrap optax
+(`optax.adam`; `optax.lbfgs` with its zoom line search, reusing value and gradient from its state).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
+from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
+
+__all__ = ["GradientDescent", "Adam", "LBFGS", "GradientDescentState", "OptaxState"]
+
+
+def _loss_fn(residual_fn, data):
+    def loss(params):
+        return half_squared_norm(jnp.ravel(residual_fn(params, data)))
+
+    return loss
+
+
+class GradientDescentState(NamedTuple):
+    step: jax.Array  # int32 scalar
+
+
+@dataclass(frozen=True)
+class GradientDescent:
+    """θ ← θ − η ∇loss, η from the grid (scaled by `max_step_size`), rejecting non-decreasing steps."""
+
+    max_step_size: float = 1.0
+    step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
+    reject: bool = True
+
+    def init(self, residual_fn, params, data) -> GradientDescentState:
+        return GradientDescentState(jnp.zeros((), jnp.int32))
+
+    def step(self, residual_fn, params, state, data):
+        prob = flatten_problem(residual_fn, params, data)
+        loss, grad = jax.value_and_grad(lambda t: half_squared_norm(prob.residual(t)))(prob.theta)
+        etas = tuple(self.max_step_size * e for e in self.step_sizes)
+        ls = grid_line_search(prob.residual, prob.theta, grad, loss, etas, reject=self.reject)
+        stats = {
+            "loss": loss,
+            "loss_after": ls.loss,
+            "step_size": ls.step_size,
+            "accepted": ls.accepted,
+            "converged": jnp.zeros((), bool),
+        }
+        return prob.unravel(ls.theta), GradientDescentState(state.step + 1), stats
+
+
+class OptaxState(NamedTuple):
+    step: jax.Array  # int32 scalar
+    inner: Any  # the optax optimizer state (a pytree of arrays)
+
+
+@dataclass(frozen=True)
+class Adam:
+    """optax.adam(learning_rate, b1, b2, eps) on loss = ½‖r‖²."""
+
+    learning_rate: float = 1e-3
+    b1: float = 0.9
+    b2: float = 0.999
+    eps: float = 1e-8
+
+    def _tx(self):
+        return optax.adam(self.learning_rate, b1=self.b1, b2=self.b2, eps=self.eps)
+
+    def init(self, residual_fn, params, data) -> OptaxState:
+        return OptaxState(jnp.zeros((), jnp.int32), self._tx().init(params))
+
+    def step(self, residual_fn, params, state: OptaxState, data):
+        loss, grads = jax.value_and_grad(_loss_fn(residual_fn, data))(params)
+        updates, inner = self._tx().update(grads, state.inner, params)
+        new_params = optax.apply_updates(params, updates)
+        dtype = jnp.result_type(loss)
+        stats = {
+            "loss": loss,
+            "step_size": jnp.asarray(self.learning_rate, dtype),
+            "converged": jnp.zeros((), bool),
+        }
+        return new_params, OptaxState(state.step + 1, inner), stats
+
+
+@dataclass(frozen=True)
+class LBFGS:
+    """optax.lbfgs(memory_size) with its zoom line search (strong Wolfe)."""
+
+    memory_size: int = 10
+    max_linesearch_steps: int = 20
+
+    def _tx(self):
+        linesearch = optax.scale_by_zoom_linesearch(max_linesearch_steps=self.max_linesearch_steps)
+        return optax.lbfgs(memory_size=self.memory_size, linesearch=linesearch)
+
+    def init(self, residual_fn, params, data) -> OptaxState:
+        return OptaxState(jnp.zeros((), jnp.int32), self._tx().init(params))
+
+    def step(self, residual_fn, params, state: OptaxState, data):
+        loss_fn = _loss_fn(residual_fn, data)
+        tx = self._tx()
+        loss, grads = optax.value_and_grad_from_state(loss_fn)(params, state=state.inner)
+        updates, inner = tx.update(grads, state.inner, params, value=loss, grad=grads, value_fn=loss_fn)
+        new_params = optax.apply_updates(params, updates)
+        stats = {
+            "loss": loss,
+            "loss_after": optax.tree_utils.tree_get(inner, "value"),
+            "step_size": optax.tree_utils.tree_get(inner, "learning_rate"),
+            "converged": jnp.zeros((), bool),
+        }
+        return new_params, OptaxState(state.step + 1, inner), stats

@@ -1,0 +1,100 @@
+"""The generic optimisation loop: one jitted step, one host synchronisation per step.
+
+    result = run(optimizer, residual_fn, params, data, steps=300, target_loss=1e-20, callback=print)
+
+The loop stops on the first of: the optimizer reports `converged` (Status.CONVERGED), the loss before a
+step is at or below `target_loss` (TARGET), a non-finite loss (NONFINITE; the last parameters and state
+with a finite loss are returned), the callback returning True (STOPPED), or the budget (BUDGET).
+The stopping checks on the loss *before* a step discard that step's result (its row stays in
+`history`, so history may hold one row more than the steps taken); a step whose `loss_after` meets
+the target is kept.
+Resuming: ``run(..., params=saved_params, state=saved_state, start_step=k)`` continues bit-for-bit.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from typing import Any, Callable, NamedTuple
+
+import jax
+import numpy as np
+
+__all__ = ["Status", "StepInfo", "RunResult", "run"]
+
+
+class Status(enum.Enum):
+    CONVERGED = "converged"  # the optimizer's own criterion (AMStramGRAM: ‖r‖ < eps)
+    TARGET = "target"  # loss <= target_loss
+    BUDGET = "budget"  # all steps done
+    NONFINITE = "nonfinite"  # loss became NaN/inf; last finite params returned
+    STOPPED = "stopped"  # the callback asked to stop
+
+
+class StepInfo(NamedTuple):
+    step: int  # global index of the step just taken (start_step, start_step + 1, ...)
+    params: Any  # parameters after the step (host numpy arrays)
+    state: Any  # optimizer state after the step (host numpy arrays)
+    stats: dict  # scalar stats of the step (host numpy scalars), plus "time"
+
+
+class RunResult(NamedTuple):
+    params: Any  # final parameters (device arrays)
+    state: Any  # final optimizer state; pass back as `state=` to resume
+    history: dict  # stat name -> numpy array over the steps taken, plus "time" (s since start)
+    status: Status
+    steps: int  # global step count reached (start_step + steps taken and kept)
+
+
+def run(
+    optimizer,
+    residual_fn: Callable,
+    params,
+    data,
+    *,
+    steps: int,
+    target_loss: float | None = None,
+    callback: Callable[[StepInfo], bool | None] | None = None,
+    state=None,
+    start_step: int = 0,
+) -> RunResult:
+    """Run `optimizer` for at most `steps` steps from `params` (and `state`, or a fresh one)."""
+    if state is None:
+        state = optimizer.init(residual_fn, params, data)
+    step_fn = jax.jit(optimizer.step, static_argnums=0)
+    rows: list[dict] = []
+    status = Status.BUDGET
+    start = time.perf_counter()
+    last_good = (params, state)  # parameters whose loss is known (or assumed) finite
+    step = start_step
+    for _ in range(int(steps)):
+        new_params, new_state, stats = step_fn(residual_fn, params, state, data)
+        host_params, host_state, host_stats = jax.device_get((new_params, new_state, stats))
+        row = {k: np.asarray(v)[()] for k, v in host_stats.items()}
+        row["time"] = time.perf_counter() - start
+        rows.append(row)
+        loss = float(row["loss"])
+        if not np.isfinite(loss):
+            params, state = last_good
+            status = Status.NONFINITE
+            break
+        if target_loss is not None and loss <= target_loss:
+            # θ before this step already met the target: keep it (the step's result is discarded).
+            status = Status.TARGET
+            break
+        if bool(row.get("converged", False)):
+            status = Status.CONVERGED
+            break
+        last_good = (params, state)
+        params, state = new_params, new_state
+        step += 1
+        stop = callback(StepInfo(step - 1, host_params, host_state, row)) if callback else False
+        if stop:
+            status = Status.STOPPED
+            break
+        after = float(row.get("loss_after", np.nan))
+        if target_loss is not None and np.isfinite(after) and after <= target_loss:
+            status = Status.TARGET
+            break
+    history = {k: np.asarray([row[k] for row in rows]) for k in (rows[0] if rows else {})}
+    return RunResult(params, state, history, status, step)
