@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pdedsl.solvers import MLP
+from pdedsl.solvers import MLP, PointwiseGroup, PointwiseResidual
 
 
 def _grid(n):
@@ -39,13 +39,17 @@ def make_laplace2d(n=28, widths=(32,), activation="tanh", initializer="glorot", 
     data = {"interior": jnp.asarray(interior), "boundary": jnp.asarray(bnd)}
     exact = lambda p: jnp.sin(jnp.pi * p[..., 0]) * jnp.sin(jnp.pi * p[..., 1])
 
-    def residual_fn(params, data):
-        u = lambda x: model.apply(params, x)[0]
-        lap = jax.vmap(lambda x: jnp.trace(jax.hessian(u)(x)))(data["interior"])
-        f = -2 * jnp.pi**2 * exact(data["interior"])
-        r_int = (lap - f) / jnp.sqrt(data["interior"].shape[0])
-        r_bnd = jax.vmap(u)(data["boundary"]) / jnp.sqrt(data["boundary"].shape[0])
-        return jnp.concatenate([r_int, r_bnd])
+    def pde(params, x):
+        u = lambda y: model.apply(params, y)[0]
+        return jnp.trace(jax.hessian(u)(x)) + 2 * jnp.pi**2 * exact(x)
+
+    def bc(params, x):
+        return model.apply(params, x)[0]
+
+    residual_fn = PointwiseResidual((
+        PointwiseGroup("interior", pde, 1 / np.sqrt(len(interior))),
+        PointwiseGroup("boundary", bc, 1 / np.sqrt(len(bnd))),
+    ))
 
     test = jnp.asarray(_test_points())
     ref = exact(test)
@@ -69,20 +73,21 @@ def make_heat(n=28, widths=(32,), activation="tanh", initializer="glorot", **mod
     data = {"interior": jnp.asarray(interior), "boundary": jnp.asarray(side), "initial": jnp.asarray(init)}
     exact = lambda p: jnp.exp(-jnp.pi**2 * p[..., 0] / 4) * jnp.sin(jnp.pi * p[..., 1])
 
-    def residual_fn(params, data):
-        u = lambda z: model.apply(params, z)[0]
+    def pde(params, z):
+        u = lambda y: model.apply(params, y)[0]
+        return jax.grad(u)(z)[0] - 0.25 * jax.hessian(u)(z)[1, 1]
 
-        def pde(z):
-            grad = jax.grad(u)(z)
-            hess = jax.hessian(u)(z)
-            return grad[0] - 0.25 * hess[1, 1]
+    def bc(params, z):
+        return model.apply(params, z)[0]
 
-        pts = data["interior"]
-        r_int = jax.vmap(pde)(pts) / jnp.sqrt(pts.shape[0])
-        r_bnd = jax.vmap(u)(data["boundary"]) / jnp.sqrt(data["boundary"].shape[0])
-        x0 = data["initial"]
-        r_ini = (jax.vmap(u)(x0) - jnp.sin(jnp.pi * x0[:, 1])) / jnp.sqrt(x0.shape[0])
-        return jnp.concatenate([r_int, r_bnd, r_ini])
+    def ic(params, z):
+        return model.apply(params, z)[0] - jnp.sin(jnp.pi * z[1])
+
+    residual_fn = PointwiseResidual((
+        PointwiseGroup("interior", pde, 1 / np.sqrt(len(interior))),
+        PointwiseGroup("boundary", bc, 1 / np.sqrt(len(side))),
+        PointwiseGroup("initial", ic, 1 / np.sqrt(len(init))),
+    ))
 
     test = jnp.asarray(_test_points())
     ref = exact(test)

@@ -9,13 +9,19 @@ from pdedsl.solvers._anagram import ANaGRAM, ANaGRAMState, spectral_projection, 
 from pdedsl.solvers._baselines import LBFGS, Adam, GradientDescent, GradientDescentState, OptaxState
 from pdedsl.solvers._driver import RunResult, Status, StepInfo, run
 from pdedsl.solvers._engd import ENGD, ENGDState
-from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm, residual_and_jacobian
+from pdedsl.solvers._jacobian import (
+    PointwiseGroup,
+    PointwiseResidual,
+    flatten_problem,
+    half_squared_norm,
+    residual_and_jacobian,
+)
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 from pdedsl.solvers._mlp import ACTIVATIONS, INITIALIZERS, MLP
 from pdedsl.solvers._registry import OPTIMIZERS, make_optimizer
 
 __all__ = [
-    "MLP", "ACTIVATIONS", "INITIALIZERS",
+    "MLP", "ACTIVATIONS", "INITIALIZERS", "PointwiseResidual", "PointwiseGroup",
     "ANaGRAM", "ANaGRAMState", "AMStramGRAM", "AMStramGRAMState", "ENGD", "ENGDState",
     "GradientDescent", "GradientDescentState", "Adam", "LBFGS", "OptaxState",
     "run", "RunResult", "Status", "StepInfo",

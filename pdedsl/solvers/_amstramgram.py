@@ -29,7 +29,7 @@ import jax.numpy as jnp
 from jax.flatten_util import ravel_pytree
 
 from pdedsl.solvers._anagram import spectral_projection, truncated_direction
-from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm, residual_and_jacobian
+from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 
 __all__ = ["AMStramGRAM", "AMStramGRAMState", "reconstruction_errors", "cutoff_ranks"]
@@ -91,15 +91,14 @@ class AMStramGRAM:
         return AMStramGRAMState(jnp.zeros((), jnp.int32), jnp.asarray(self.tau0, theta.dtype))
 
     def step(self, residual_fn, params, state: AMStramGRAMState, data):
-        prob = flatten_problem(residual_fn, params, data)
+        prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
         dtype = prob.theta.dtype
-        r, jac = residual_and_jacobian(prob.residual, prob.theta, self.jacobian_mode)
+        r, jac = prob.jacobian(prob.theta)
         loss = half_squared_norm(r)
         proj = spectral_projection(jac, r)
         s = proj.singular_values
         # ‖r − V c‖² computed directly: ‖r‖² − ‖c‖² would cancel once r is almost explained.
-        outside = r - proj.left_vectors @ proj.coefficients
-        rce = reconstruction_errors(jnp.sum(jnp.square(outside)), proj.coefficients)
+        rce = reconstruction_errors(proj.outside_sq, proj.coefficients)
         r_cross, r_eps, r_floor = cutoff_ranks(s, rce, state.tau, self.eps, self.rcond)
         rank = jnp.minimum(jnp.minimum(jnp.maximum(r_cross, self.min_rank), r_eps), r_floor)
         converged = r_eps == 0

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm, residual_and_jacobian
+from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 
 __all__ = ["ANaGRAM", "ANaGRAMState", "SpectralProjection", "spectral_projection", "truncated_direction"]
@@ -25,16 +25,29 @@ __all__ = ["ANaGRAM", "ANaGRAMState", "SpectralProjection", "spectral_projection
 class SpectralProjection(NamedTuple):
     """Thin SVD of φ̂ and the projections c = Vᵀ r of the residual on its left singular vectors."""
 
-    singular_values: jax.Array  # (k,) descending
-    left_vectors: jax.Array  # (S, k) the V_i of the seeds' notation (columns)
+    singular_values: jax.Array  # (k,) descending, k = min(S, P)
     right_vectors: jax.Array  # (P, k) the U_i of the seeds' notation (columns)
     coefficients: jax.Array  # (k,) c_i = V_iᵀ r
+    outside_sq: jax.Array  # ‖r − V c‖², the part of r no component can explain (computed directly)
 
 
 def spectral_projection(jac: jax.Array, r: jax.Array) -> SpectralProjection:
-    """Thin SVD of `jac` (S, P) and the coefficients of `r` (S,) on the left singular vectors."""
+    """Thin SVD of `jac` (S, P) and the coefficients of `r` (S,) on its left singular vectors.
+
+    For S > P the SVD goes through a reduced QR, φ̂ = Q R, and the SVD of the small R (P, P) — what
+    LAPACK does internally, minus forming the (S, k) left vectors; c = U_Rᵀ (Qᵀ r).
+    """
+    num_points, num_params = jac.shape
+    if num_points > num_params:
+        q, rfac = jnp.linalg.qr(jac, mode="reduced")
+        small_left, s, right_t = jnp.linalg.svd(rfac, full_matrices=False)
+        qr = q.T @ r
+        outside = r - q @ qr
+        return SpectralProjection(s, right_t.T, small_left.T @ qr, jnp.sum(jnp.square(outside)))
     left, s, right_t = jnp.linalg.svd(jac, full_matrices=False)
-    return SpectralProjection(s, left, right_t.T, left.T @ r)
+    c = left.T @ r
+    outside = r - left @ c
+    return SpectralProjection(s, right_t.T, c, jnp.sum(jnp.square(outside)))
 
 
 def truncated_direction(proj: SpectralProjection, keep: jax.Array) -> jax.Array:
@@ -79,8 +92,8 @@ class ANaGRAM:
 
     def step(self, residual_fn, params, state: ANaGRAMState, data):
         """One step; returns (params, state, stats) with stats loss, loss_after, step_size, rank, …"""
-        prob = flatten_problem(residual_fn, params, data)
-        r, jac = residual_and_jacobian(prob.residual, prob.theta, self.jacobian_mode)
+        prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
+        r, jac = prob.jacobian(prob.theta)
         loss = half_squared_norm(r)
         proj = spectral_projection(jac, r)
         keep = cutoff_mask(proj.singular_values, self.cutoff, self.relative)

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm, residual_and_jacobian
+from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 
 __all__ = ["ENGD", "ENGDState"]
@@ -51,8 +51,8 @@ class ENGD:
         return d
 
     def step(self, residual_fn, params, state: ENGDState, data):
-        prob = flatten_problem(residual_fn, params, data)
-        r, jac = residual_and_jacobian(prob.residual, prob.theta, self.jacobian_mode)
+        prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
+        r, jac = prob.jacobian(prob.theta)
         loss = half_squared_norm(r)
         direction = self.direction(jac, r)
         ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes), reject=self.reject)
