@@ -1,0 +1,18 @@
+# Nonlinear Poisson equation (seed benchmark):
+#   −∇·((1 + u²) ∇u) = f in [0, 1]²,  u = 0 on ∂Ω,
+# with f manufactured from u = sin(πx) sin(πy):
+#   f = 2π² u (1 + u²) − 2π² u (cos²(πx) sin²(πy) + sin²(πx) cos²(πy)).
+domain x in [0, 1], y in [0, 1]
+unknown u
+
+let s = sin(pi * x) * sin(pi * y)      # the solution, as a function of x and y
+let f = (2 * pi^2 * s * (1 + s^2)
+         - 2 * pi^2 * s * (cos(pi * x)^2 * sin(pi * y)^2 + sin(pi * x)^2 * cos(pi * y)^2))
+
+pde:      -div((1 + u^2) * grad(u)) = f
+boundary: u = 0
+exact:    u = s
+
+model  mlp(widths = [32], activation = tanh)
+sample interior 784, boundary 116, method = grid
+solve  amstramgram(steps = 500, eps = 1e-14)

@@ -1,0 +1,875 @@
+"""Semantic checks: syntax tree → `CheckedProblem`.
+
+Every name is resolved here against a whitelist — coordinates, unknowns, `let`
+definitions, sum indices and the built-ins below — and every expression becomes a
+small resolved tree (`Coord`, `Var`, `Diff`, …) whose shape (scalar or vector) and
+derivative order are known.  Sums are unrolled, constant sub-expressions are
+evaluated (so that overflow, division by zero and huge exponents are caught with a
+position), conditions are placed on faces of the domain, and the model / sample /
+solve settings are validated.  Nothing after this stage reports a user mistake.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from pdedsl.errors import PdeError, PdeNameError, PdeSemanticError, Span
+from pdedsl.geometry import Box, Face, Faces, Interior, Region
+from pdedsl.language import _ast as ast
+
+__all__ = [
+    "check", "CheckedProblem", "CheckedCondition", "Settings",
+    "Expr", "Num", "Const", "Param", "Coord", "Var", "Apply", "Arith", "Neg", "Total", "Diff", "Grad", "Div",
+    "Lap", "Dot", "FUNCTIONS", "OPTIMIZERS", "MAX_DERIVATIVE_ORDER",
+]
+
+FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs")
+OPERATORS = ("d", "grad", "div", "lap", "dot")
+CONSTANTS = {"pi": math.pi, "e": math.e}
+BUILTINS = FUNCTIONS + OPERATORS + tuple(CONSTANTS)
+
+MAX_DERIVATIVE_ORDER = 8
+MAX_EXPONENT = 64
+MAX_SUM_TERMS = 1000
+MAX_DIMENSION = 16
+
+MODELS = ("mlp",)
+ACTIVATIONS = ("tanh", "sin", "cos", "softplus", "sigmoid", "gelu", "silu")
+INITIALIZERS = ("glorot", "lecun", "normal")
+SAMPLE_TARGETS = ("interior", "boundary", "initial")
+SAMPLE_METHODS = ("random", "sobol", "halton", "grid")
+OPTIMIZERS = ("amstramgram", "anagram", "engd", "adam", "lbfgs", "gd")
+
+
+# ---- resolved expressions ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Num:
+    span: Span
+    value: Fraction
+
+
+@dataclass(frozen=True)
+class Const:
+    """`pi` or `e`."""
+
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True)
+class Param:
+    """A named constant from `let name = <constant>`."""
+
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True)
+class Coord:
+    span: Span
+    axis: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Var:
+    """The unknown number `index`."""
+
+    span: Span
+    index: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Apply:
+    """An elementary function (one of FUNCTIONS) of a scalar."""
+
+    span: Span
+    func: str
+    arg: "Expr"
+
+
+@dataclass(frozen=True)
+class Arith:
+    """`left op right`, op in `+ - * / ^`; operands may be vectors where the shapes allow."""
+
+    span: Span
+    op: str
+    left: "Expr"
+    right: "Expr"
+
+
+@dataclass(frozen=True)
+class Neg:
+    span: Span
+    operand: "Expr"
+
+
+@dataclass(frozen=True)
+class Total:
+    """An unrolled `sum(k = a..b, body)`: the body once per index value."""
+
+    span: Span
+    terms: tuple["Expr", ...]
+
+
+@dataclass(frozen=True)
+class Diff:
+    """∂^|axes| operand / ∂x_axes[0] …, of a scalar."""
+
+    span: Span
+    operand: "Expr"
+    axes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Grad:
+    """Gradient over the spatial axes (a vector)."""
+
+    span: Span
+    operand: "Expr"
+
+
+@dataclass(frozen=True)
+class Div:
+    """Divergence over the spatial axes of a vector."""
+
+    span: Span
+    operand: "Expr"
+
+
+@dataclass(frozen=True)
+class Lap:
+    """Σ of the second derivatives over the spatial axes."""
+
+    span: Span
+    operand: "Expr"
+
+
+@dataclass(frozen=True)
+class Dot:
+    span: Span
+    left: "Expr"
+    right: "Expr"
+
+
+Expr = Num | Const | Param | Coord | Var | Apply | Arith | Neg | Total | Diff | Grad | Div | Lap | Dot
+
+
+# ---- checked problem -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The spec's `model`, `sample` and `solve` lines as plain dicts (absent keys are absent)."""
+
+    model: dict = field(default_factory=dict)
+    sample: dict = field(default_factory=dict)
+    solve: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckedCondition:
+    """One equation or condition: residual `lhs - rhs` on `region`, named `name` ("pde", "boundary.2" …)."""
+
+    name: str
+    kind: str
+    region: Region
+    weight: float
+    span: Span
+    text: str
+    lhs: Expr
+    rhs: Expr
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+
+@dataclass(frozen=True)
+class CheckedProblem:
+    """A spec whose names, shapes and regions are all known to be valid."""
+
+    domain: Box
+    unknowns: tuple[str, ...]
+    parameters: tuple[tuple[str, Expr], ...]  # named constants in definition order
+    conditions: tuple[CheckedCondition, ...]
+    exact: tuple[Expr, ...] | None  # one per unknown
+    reference: str | None  # as written in the spec
+    settings: Settings
+
+
+# ---- the checker ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """A resolved expression with its shape (0: scalar, n: vector of n), derivative order and value."""
+
+    expr: Expr
+    size: int = 0
+    order: int = 0
+    value: float | None = None  # the number, when the expression is a constant
+    unknown: bool = False  # mentions an unknown
+
+
+def check(spec: ast.Spec) -> CheckedProblem:
+    """Resolve and validate a parsed spec (raises `PdeError` subclasses with spans)."""
+    return _Checker(spec).run()
+
+
+def _suggest(name: str, candidates) -> str | None:
+    match = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+class _Checker:
+    def __init__(self, spec: ast.Spec):
+        self.spec = spec
+        self.definitions: dict[str, tuple[str, Span]] = {}
+        self.coordinates: dict[str, int] = {}
+        self.vectors: dict[str, tuple[int, ...]] = {}
+        self.unknowns: dict[str, int] = {}
+        self.lets: dict[str, _Typed] = {}
+        self.parameters: list[tuple[str, Expr]] = []
+        self.time: str | None = None
+        self.box: Box | None = None
+
+    def statements(self, kind):
+        return [s for s in self.spec.statements if isinstance(s, kind)]
+
+    # -- driver
+
+    def run(self) -> CheckedProblem:
+        self._declarations()
+        conditions = self._conditions()
+        return CheckedProblem(
+            domain=self.box,
+            unknowns=tuple(self.unknowns),
+            parameters=tuple(self.parameters),
+            conditions=conditions,
+            exact=self._exact(),
+            reference=self._reference(),
+            settings=Settings(self._model(), self._sample(), self._solve()),
+        )
+
+    def _declarations(self) -> None:
+        """The domain, unknowns and `let`s, in source order: each may use the names defined before it."""
+        first_domain = None
+        for statement in self.spec.statements:
+            if isinstance(statement, ast.Domain):
+                if first_domain is not None:
+                    raise PdeNameError(f"a second domain statement (the first is at line {first_domain.line})",
+                                       statement.span, hint="declare every coordinate in one `domain` line")
+                first_domain = statement.span
+                self.box = self._declare_domain(statement)
+            elif isinstance(statement, ast.Unknowns):
+                for name in statement.names:
+                    self._define(name, "an unknown")
+                    self.unknowns[name.name] = len(self.unknowns)
+            elif isinstance(statement, ast.Let):
+                self._define_let(statement)
+        if self.box is None:
+            raise PdeSemanticError("the spec declares no domain", self.spec.statements[0].span,
+                                   hint="add a line such as `domain x in [0, 1], y in [0, 1]`")
+        if not self.unknowns:
+            raise PdeSemanticError("the spec declares no unknown", self.spec.statements[0].span,
+                                   hint="add a line such as `unknown u`")
+
+    def _single(self, kind, what: str):
+        found = self.statements(kind)
+        if len(found) > 1:
+            raise PdeNameError(f"a second {what} statement (the first is at line {found[0].span.line})",
+                               found[1].span, hint=f"merge them into one {what} line")
+        return found[0] if found else None
+
+    def _define(self, name: ast.Name, kind: str) -> None:
+        if name.name in BUILTINS:
+            raise PdeNameError(f"'{name.name}' is a built-in name and cannot be redefined", name.span,
+                               hint="choose another name")
+        if name.name in self.definitions:
+            other_kind, other = self.definitions[name.name]
+            raise PdeNameError(f"'{name.name}' is already defined as {other_kind} at line {other.line}", name.span,
+                               hint="every name is defined once; choose another name")
+        self.definitions[name.name] = (kind, name.span)
+
+    # -- declarations
+
+    def _declare_domain(self, domain: ast.Domain) -> Box:
+        """Register the coordinates (their bounds may use the `let` constants defined above)."""
+        names: list[str] = []
+        for item in domain.items:
+            if item.power is not None:
+                if len(item.names) > 1 or item.time:
+                    raise PdeSemanticError("an indexed coordinate `x in [a, b]^n` takes a single name",
+                                           item.span, hint="write `x in [0, 1]^5`, then use x[k] or x1 .. x5")
+                base = item.names[0]
+                n = self._constant_int(item.power, 1, MAX_DIMENSION, "the dimension")
+                self._define(base, "an indexed coordinate")
+                self.vectors[base.name] = tuple(range(len(names), len(names) + n))
+                for k in range(1, n + 1):
+                    component = ast.Name(base.span, f"{base.name}{k}")
+                    self._define(component, f"a component of {base.name}")
+                    self.coordinates[component.name] = len(names)
+                    names.append(component.name)
+            else:
+                if item.time and (len(item.names) > 1 or self.time is not None):
+                    raise PdeSemanticError("only one coordinate can be the time", item.span,
+                                           hint="write `time t in [0, 1], x in [0, 1]`")
+                if item.time:
+                    self.time = item.names[0].name
+                for name in item.names:
+                    self._define(name, "a coordinate")
+                    self.coordinates[name.name] = len(names)
+                    names.append(name.name)
+        if self.time is None and "t" in self.coordinates:
+            self.time = "t"
+        if len(names) > MAX_DIMENSION:
+            raise PdeSemanticError(f"the domain has {len(names)} coordinates; at most {MAX_DIMENSION} are supported",
+                                   domain.span)
+        return self._build_box(domain, names)
+
+    def _define_let(self, let: ast.Let) -> None:
+        typed = self.resolve(let.value, {}, 1)
+        self._define(let.name, "a `let` definition")
+        if typed.value is not None:
+            self.parameters.append((let.name.name, typed.expr))
+            typed = _Typed(Param(let.name.span, let.name.name), value=typed.value)
+        self.lets[let.name.name] = typed
+
+    def _build_box(self, domain: ast.Domain, names: list[str]) -> Box:
+        lows, highs = [], []
+        for item in domain.items:
+            low = self.constant(item.low, "a domain bound")
+            high = self.constant(item.high, "a domain bound")
+            if not low < high:
+                raise PdeSemanticError(f"the interval [{_fmt(low)}, {_fmt(high)}] is empty", item.span,
+                                       hint="write the lower end first, e.g. [0, 1]")
+            count = len(self.vectors.get(item.names[0].name, ())) or len(item.names)
+            lows += [low] * count
+            highs += [high] * count
+        return Box(tuple(names), tuple(lows), tuple(highs), self.time)
+
+    # -- equations and conditions
+
+    def _conditions(self) -> tuple[CheckedCondition, ...]:
+        counts: dict[str, int] = {}
+        checked = []
+        for condition in self.statements(ast.Condition):
+            counts[condition.kind] = counts.get(condition.kind, 0) + 1
+            n = counts[condition.kind]
+            name = condition.kind if n == 1 else f"{condition.kind}.{n}"
+            checked.append(self._condition(condition, name))
+        if "pde" not in counts:
+            raise PdeSemanticError("the spec has no `pde:` equation", self.spec.statements[-1].span,
+                                   hint="add the differential equation, e.g. `pde: -lap(u) = f`")
+        self._every_unknown_in_a_pde(checked)
+        return tuple(checked)
+
+    def _condition(self, condition: ast.Condition, name: str) -> CheckedCondition:
+        sides = []
+        for side, what in ((condition.equation.lhs, "left"), (condition.equation.rhs, "right")):
+            typed = self.resolve(side, {}, 1)
+            if typed.size:
+                raise PdeSemanticError(f"the {what} side is a vector of {typed.size} components, not a scalar",
+                                       side.span, hint="equations are scalar: take div(...) or dot(..., ...)")
+            sides.append(typed)
+        if not (sides[0].unknown or sides[1].unknown):
+            raise PdeSemanticError("this equation does not involve any unknown", condition.equation.span,
+                                   hint=f"equations and conditions constrain the unknowns ({', '.join(self.unknowns)})")
+        weight = 1.0
+        if condition.weight is not None:
+            weight = self.constant(condition.weight, "a weight")
+            if not weight > 0:
+                raise PdeSemanticError(f"a weight must be positive, not {_fmt(weight)}", condition.weight.span)
+        return CheckedCondition(name, condition.kind, self._region(condition), weight, condition.span,
+                                condition.text, sides[0].expr, sides[1].expr)
+
+    def _region(self, condition: ast.Condition) -> Region:
+        box, region = self.box, condition.region
+        if condition.kind == "pde":
+            return Interior()
+        if condition.kind == "initial":
+            if box.time is None:
+                raise PdeSemanticError("an initial condition needs a time coordinate", condition.span,
+                                       hint="name a coordinate `t`, or mark one with `time`, "
+                                            "e.g. `domain time s in [0, 1], x in [0, 1]`")
+            start = box.initial_slice()
+            if region is not None and self._faces(region) != start:
+                raise PdeSemanticError(f"an initial condition holds at the start of time, "
+                                       f"{box.time} = {_fmt(box.lows[box.time_axis])}", region.span,
+                                       hint="drop the `on` clause, or use a `boundary:` condition for other faces")
+            return start
+        if region is None or isinstance(region, ast.OnBoundary):
+            if not box.spatial_axes:
+                raise PdeSemanticError("the domain has no spatial boundary", condition.span,
+                                       hint="name the faces: `on t = 1`")
+            return box.whole_boundary()
+        return self._faces(region)
+
+    def _faces(self, region) -> Faces:
+        if isinstance(region, ast.OnBoundary):
+            return self.box.whole_boundary()
+        return Faces(tuple(self._face(face) for face in region.faces))
+
+    def _face(self, face: ast.Face) -> Face:
+        axis = self._coordinate_axis(face.coordinate, "a condition's face")
+        name = self.box.names[axis]
+        value = self.constant(face.value, "a face position")
+        low, high = self.box.lows[axis], self.box.highs[axis]
+        for side, end in ((0, low), (1, high)):
+            if math.isclose(value, end, rel_tol=1e-12, abs_tol=1e-12):
+                return Face(axis, side)
+        raise PdeSemanticError(f"{name} = {_fmt(value)} is not a face of the domain: "
+                               f"{name} ranges over [{_fmt(low)}, {_fmt(high)}]", face.span,
+                               hint=f"conditions hold on faces: {name} = {_fmt(low)} or {name} = {_fmt(high)}")
+
+    def _every_unknown_in_a_pde(self, checked: list[CheckedCondition]) -> None:
+        used: set[int] = set()
+        for condition in checked:
+            if condition.kind == "pde":
+                used |= _unknowns_in(condition.lhs) | _unknowns_in(condition.rhs)
+        for statement in self.statements(ast.Unknowns):
+            for name in statement.names:
+                if self.unknowns[name.name] not in used:
+                    raise PdeSemanticError(f"the unknown '{name.name}' appears in no `pde:` equation", name.span,
+                                           hint="every unknown needs an equation that determines it")
+
+    def _exact(self) -> tuple[Expr, ...] | None:
+        items = self.statements(ast.ExactItem)
+        if not items:
+            return None
+        solutions: dict[str, Expr] = {}
+        for item in items:
+            name = item.name.name
+            if name not in self.unknowns:
+                guess = _suggest(name, self.unknowns)
+                hint = f"did you mean '{guess}'?" if guess else f"the unknowns are: {', '.join(self.unknowns)}"
+                raise PdeNameError(f"exact solution for '{name}', which is not a declared unknown", item.name.span,
+                                   hint=hint)
+            if name in solutions:
+                raise PdeNameError(f"a second exact solution for '{name}'", item.name.span)
+            typed = self.resolve(item.value, {}, 1)
+            if typed.unknown or typed.size:
+                raise PdeSemanticError("an exact solution must be a scalar expression of the coordinates",
+                                       item.value.span, hint="it may use coordinates and `let` constants, "
+                                                             "not the unknowns")
+            solutions[name] = typed.expr
+        missing = [u for u in self.unknowns if u not in solutions]
+        if missing:
+            raise PdeSemanticError(f"no exact solution for '{missing[0]}'", items[-1].span,
+                                   hint=f"add `{missing[0]} = ...` to the `exact:` block")
+        return tuple(solutions[u] for u in self.unknowns)
+
+    def _reference(self) -> str | None:
+        reference = self._single(ast.Reference, "reference")
+        if reference is None:
+            return None
+        if not reference.path.strip():
+            raise PdeSemanticError("the reference path is empty", reference.span,
+                                   hint='write the data file\'s path, e.g. reference "data/burgers_reference.npz"')
+        return reference.path
+
+    # -- settings
+
+    def _model(self) -> dict:
+        model = self._single(ast.Model, "model")
+        if model is None:
+            return {}
+        self._choice(model.kind, MODELS, "model")
+        values = {"kind": model.kind.name}
+        for setting in self._settings(model.settings, ("widths", "activation", "init"), "model"):
+            key, value = setting.name.name, setting.value
+            if key == "widths":
+                values[key] = self._widths(value)
+            else:
+                choices = ACTIVATIONS if key == "activation" else INITIALIZERS
+                if not (isinstance(value, ast.Value) and value.kind == "identifier"):
+                    raise PdeSemanticError(f"`{key}` must be one of: {', '.join(choices)}", value.span)
+                values[key] = self._choice(ast.Name(value.span, value.value), choices, key)
+        return values
+
+    def _widths(self, value) -> list[int]:
+        items = value.items if isinstance(value, ast.ListValue) else ()
+        if not items or not all(isinstance(v, ast.Value) and isinstance(v.value, int) and 0 < v.value <= 100_000
+                                for v in items):
+            raise PdeSemanticError("`widths` must be a list of positive whole numbers", value.span,
+                                   hint="e.g. widths = [32, 32] for two hidden layers of 32 neurons")
+        return [v.value for v in items]
+
+    def _sample(self) -> dict:
+        sample = self._single(ast.Sample, "sample")
+        if sample is None:
+            return {}
+        values = {}
+        counts = [item for item in sample.items if isinstance(item, ast.SampleCount)]
+        for item in counts:
+            target = self._choice(item.target, SAMPLE_TARGETS, "point set")
+            if target in values:
+                raise PdeNameError(f"a second point count for '{target}'", item.target.span)
+            values[target] = self._count(item.count)
+        settings = [item for item in sample.items if isinstance(item, ast.Setting)]
+        for setting in self._settings(settings, ("method",), "sample"):
+            value = setting.value
+            if not (isinstance(value, ast.Value) and value.kind == "identifier"):
+                raise PdeSemanticError(f"`method` must be one of: {', '.join(SAMPLE_METHODS)}", value.span)
+            values["method"] = self._choice(ast.Name(value.span, value.value), SAMPLE_METHODS, "sampling method")
+        return values
+
+    def _count(self, count: ast.Value) -> int:
+        if not isinstance(count.value, int) or not 0 < count.value <= 10_000_000:
+            raise PdeSemanticError(f"a point count must be a positive whole number, not {count.value}", count.span)
+        return count.value
+
+    def _solve(self) -> dict:
+        solve = self._single(ast.Solve, "solve")
+        if solve is None:
+            return {}
+        values = {"optimizer": self._choice(solve.optimizer, OPTIMIZERS, "optimizer")}
+        for setting in self._settings(solve.settings, None, "solve"):
+            key, value = setting.name.name, _plain(setting.value)
+            if key == "steps" and not (isinstance(value, int) and value > 0):
+                raise PdeSemanticError(f"`steps` must be a positive whole number, not {value}", setting.value.span)
+            if key in ("time_limit", "target_loss", "eps") and not (
+                isinstance(value, (int, float)) and value > 0
+            ):
+                raise PdeSemanticError(f"`{key}` must be a positive number, not {value}", setting.value.span)
+            values[key] = value
+        return values
+
+    def _settings(self, settings, allowed, where: str):
+        seen = set()
+        for setting in settings:
+            key = setting.name.name
+            if allowed is not None and key not in allowed:
+                guess = _suggest(key, allowed)
+                raise PdeNameError(f"unknown {where} setting '{key}'", setting.name.span,
+                                   hint=f"did you mean '{guess}'?" if guess else f"the {where} settings are: "
+                                                                                  f"{', '.join(allowed)}")
+            if key in seen:
+                raise PdeNameError(f"the {where} setting '{key}' is given twice", setting.name.span)
+            seen.add(key)
+            yield setting
+
+    def _choice(self, name: ast.Name, choices, what: str) -> str:
+        if name.name not in choices:
+            guess = _suggest(name.name, choices)
+            hint = (f"did you mean '{guess}'? " if guess else "") + f"choose one of: {', '.join(choices)}"
+            raise PdeNameError(f"unknown {what} '{name.name}'", name.span, hint=hint)
+        return name.name
+
+    # -- constants
+
+    def constant(self, expr: ast.Expr, what: str) -> float:
+        typed = self.resolve(expr, {}, 1)
+        if typed.value is None or typed.size:
+            raise PdeSemanticError(f"{what} must be a constant", expr.span,
+                                   hint="use numbers, pi, e and `let` constants")
+        return typed.value
+
+    def _constant_int(self, expr: ast.Expr, low: int, high: int, what: str, indices=None) -> int:
+        typed = self.resolve(expr, indices or {}, 1)
+        value = typed.value
+        if value is None or typed.size or value != int(value):
+            raise PdeSemanticError(f"{what} must be a whole number", expr.span)
+        if not low <= value <= high:
+            raise PdeSemanticError(f"{what} must lie in {low}..{high}, not {int(value)}", expr.span)
+        return int(value)
+
+    def _coordinate_axis(self, expr, what: str, indices=None) -> int:
+        """The axis of a coordinate reference (`x`, `x2` or `x[k]`)."""
+        if isinstance(expr, ast.Name) and expr.name in self.coordinates:
+            return self.coordinates[expr.name]
+        if isinstance(expr, ast.Index) and expr.base.name in self.vectors:
+            return self.resolve(expr, indices or {}, 1).expr.axis
+        if isinstance(expr, (ast.Name, ast.Index)):
+            name = expr.name if isinstance(expr, ast.Name) else expr.base.name
+            if name in self.definitions or name in BUILTINS or isinstance(expr, ast.Index):
+                raise PdeSemanticError(f"'{name}' is not a coordinate", expr.span,
+                                       hint=f"{what} names a coordinate: {', '.join(self.coordinates)}")
+            raise self._unknown_name(expr, indices or {})
+        raise PdeSemanticError(f"{what} must name a coordinate", expr.span,
+                               hint=f"the coordinates are: {', '.join(self.coordinates)}")
+
+    # -- expressions
+
+    def resolve(self, expr: ast.Expr, indices: dict[str, int], multiplicity: int) -> _Typed:
+        """Resolve `expr` with the sum indices in scope; `multiplicity` counts the unrolled copies."""
+        method = getattr(self, f"_resolve_{type(expr).__name__.lower()}")
+        return method(expr, indices, multiplicity)
+
+    def _resolve_number(self, expr: ast.Number, indices, multiplicity) -> _Typed:
+        return _Typed(Num(expr.span, expr.value), value=float(expr.value))
+
+    def _resolve_name(self, expr: ast.Name, indices, multiplicity) -> _Typed:
+        name, span = expr.name, expr.span
+        if name in indices:
+            return _Typed(Num(span, Fraction(indices[name])), value=float(indices[name]))
+        if name in self.coordinates:
+            return _Typed(Coord(span, self.coordinates[name], name))
+        if name in self.unknowns:
+            return _Typed(Var(span, self.unknowns[name], name), unknown=True)
+        if name in self.lets:
+            return self.lets[name]
+        if name in CONSTANTS:
+            return _Typed(Const(span, name), value=CONSTANTS[name])
+        if name in self.vectors:
+            n = len(self.vectors[name])
+            raise PdeSemanticError(f"'{name}' has {n} components; use one of them", span,
+                                   hint=f"write {name}[k] inside a sum, or {name}1 .. {name}{n}")
+        if name in FUNCTIONS or name in OPERATORS:
+            raise PdeSemanticError(f"'{name}' is a function; call it, as in {name}(...)", span)
+        raise self._unknown_name(expr, indices)
+
+    def _unknown_name(self, expr, indices) -> PdeNameError:
+        name = expr.name if isinstance(expr, ast.Name) else expr.base.name
+        visible = [*self.coordinates, *self.vectors, *self.unknowns, *self.lets, *CONSTANTS, *indices]
+        guess = _suggest(name, visible)
+        if guess:
+            hint = f"did you mean '{guess}'? Names are coordinates, unknowns and `let` constants."
+        else:
+            hint = f"define it first: `let {name} = ...`, `unknown {name}`, or a coordinate in the domain"
+        return PdeNameError(f"unknown name '{name}'", expr.span, hint=hint)
+
+    def _resolve_index(self, expr: ast.Index, indices, multiplicity) -> _Typed:
+        base = expr.base.name
+        if base not in self.vectors:
+            if base in self.definitions or base in BUILTINS:
+                raise PdeSemanticError(f"'{base}' is not an indexed coordinate", expr.span,
+                                       hint="only coordinates declared as `x in [a, b]^n` take an index")
+            raise self._unknown_name(expr, indices)
+        axes = self.vectors[base]
+        k = self._constant_int(expr.index, 1, len(axes), f"the index of {base}", indices)
+        return _Typed(Coord(expr.span, axes[k - 1], f"{base}{k}"))
+
+    def _resolve_neg(self, expr: ast.Neg, indices, multiplicity) -> _Typed:
+        typed = self.resolve(expr.operand, indices, multiplicity)
+        value = None if typed.value is None else -typed.value
+        return _Typed(Neg(expr.span, typed.expr), typed.size, typed.order, value, typed.unknown)
+
+    def _resolve_binop(self, expr: ast.BinOp, indices, multiplicity) -> _Typed:
+        left = self.resolve(expr.left, indices, multiplicity)
+        right = self.resolve(expr.right, indices, multiplicity)
+        size = self._binop_size(expr, left, right)
+        if expr.op == "^" and right.value is not None and abs(right.value) > MAX_EXPONENT:
+            raise PdeSemanticError(f"the exponent {_fmt(right.value)} is too large (at most {MAX_EXPONENT})",
+                                   expr.right.span, hint="rewrite the power, e.g. with exp()")
+        value = None
+        if left.value is not None and right.value is not None:
+            value = self._fold(expr, left.value, right.value)
+        return _Typed(Arith(expr.span, expr.op, left.expr, right.expr), size, max(left.order, right.order), value,
+                      left.unknown or right.unknown)
+
+    @staticmethod
+    def _binop_size(expr: ast.BinOp, left: _Typed, right: _Typed) -> int:
+        if not (left.size or right.size):
+            return 0
+        if expr.op in "+-" and left.size == right.size:
+            return left.size
+        if expr.op == "*" and not (left.size and right.size):
+            return left.size or right.size
+        if expr.op == "/" and not right.size:
+            return left.size
+        raise PdeSemanticError(f"'{expr.op}' cannot combine these operands: "
+                               f"{_shape(left)} {expr.op} {_shape(right)}", expr.span,
+                               hint="vectors (from grad) can be added, scaled, divided by a scalar, "
+                                    "and combined with dot(a, b) or div(v)")
+
+    @staticmethod
+    def _fold(expr: ast.BinOp, a: float, b: float) -> float:
+        try:
+            value = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+                     "^": lambda: a**b}[expr.op]()
+        except ZeroDivisionError:
+            raise PdeSemanticError("division by zero", expr.span) from None
+        except OverflowError:
+            value = math.inf
+        if isinstance(value, complex):
+            raise PdeSemanticError("this constant has no real value", expr.span,
+                                   hint="a negative number to a fractional power is complex")
+        if not math.isfinite(value):
+            raise PdeSemanticError("this constant is too large for a float", expr.span)
+        return value
+
+    def _resolve_sum(self, expr: ast.Sum, indices, multiplicity) -> _Typed:
+        index = expr.index.name
+        if index in indices or index in self.definitions or index in BUILTINS:
+            raise PdeNameError(f"the sum index '{index}' hides another name", expr.index.span,
+                               hint="choose an index name that is not used elsewhere, e.g. k")
+        low = self._constant_int(expr.low, -10**6, 10**6, "a sum bound", indices)
+        high = self._constant_int(expr.high, -10**6, 10**6, "a sum bound", indices)
+        count = high - low + 1
+        if count < 1:
+            raise PdeSemanticError(f"the sum range {low}..{high} is empty", expr.span,
+                                   hint="write the lower bound first, e.g. k = 1..5")
+        if count * multiplicity > MAX_SUM_TERMS:
+            raise PdeSemanticError(f"this sum has too many terms (at most {MAX_SUM_TERMS} in all)", expr.span)
+        terms = [self.resolve(expr.body, {**indices, index: k}, count * multiplicity) for k in range(low, high + 1)]
+        sizes = {t.size for t in terms}
+        values = [t.value for t in terms]
+        value = None if None in values else math.fsum(values)
+        return _Typed(Total(expr.span, tuple(t.expr for t in terms)), sizes.pop(), max(t.order for t in terms),
+                      value, any(t.unknown for t in terms))
+
+    def _resolve_call(self, expr: ast.Call, indices, multiplicity) -> _Typed:
+        func = expr.func.name
+        if func in FUNCTIONS:
+            (arg,) = self._args(expr, 1)
+            typed = self._scalar(self.resolve(arg, indices, multiplicity), arg, f"{func}()")
+            value = None if typed.value is None else self._apply(expr, func, typed.value)
+            return _Typed(Apply(expr.span, func, typed.expr), 0, typed.order, value, typed.unknown)
+        if func in ("grad", "div", "lap", "dot"):
+            return getattr(self, f"_call_{func}")(expr, indices, multiplicity)
+        if func == "d":
+            return self._call_d(expr, indices, multiplicity)
+        axes = self._shorthand_axes(func)
+        if axes is not None:
+            (arg,) = self._args(expr, 1)
+            return self._derivative(expr, self.resolve(arg, indices, multiplicity), arg, axes)
+        raise self._not_a_function(expr, indices)
+
+    def _not_a_function(self, expr: ast.Call, indices) -> PdeError:
+        func = expr.func.name
+        if func in self.unknowns:
+            return PdeSemanticError(f"'{func}' is an unknown, not a function", expr.span,
+                                    hint=f"an unknown is evaluated where its equation holds: write {func}, "
+                                         f"not {func}(...)")
+        if func in self.definitions or func in CONSTANTS or func in indices:
+            return PdeSemanticError(f"'{func}' is not a function", expr.func.span,
+                                    hint=f"the functions are: {', '.join(FUNCTIONS)}")
+        shorthands = ["d" + c for c in self.coordinates if len(c) == 1]
+        shorthands += ["d" + a + b for a in self.coordinates for b in self.coordinates if len(a) == len(b) == 1]
+        guess = _suggest(func, [*FUNCTIONS, *OPERATORS, *shorthands])
+        hint = f"did you mean '{guess}'? " if guess else ""
+        if func.startswith("d"):
+            hint += "derivatives are d(u, x, y) or the shorthand d + coordinate letters (dx, dxx, dxy)"
+        else:
+            hint += f"the functions are: {', '.join(FUNCTIONS)}"
+        return PdeNameError(f"unknown function '{func}'", expr.func.span, hint=hint)
+
+    def _shorthand_axes(self, func: str) -> tuple[int, ...] | None:
+        """`dxy` → the axes of x and y, when every letter after the `d` is a one-letter coordinate."""
+        if not re.fullmatch(r"d[A-Za-z]+", func) or func in self.definitions:
+            return None
+        letters = func[1:]
+        if all(c in self.coordinates for c in letters):
+            return tuple(self.coordinates[c] for c in letters)
+        return None
+
+    def _args(self, expr: ast.Call, n: int) -> tuple:
+        if len(expr.args) != n:
+            plural = "argument" if n == 1 else "arguments"
+            raise PdeSemanticError(f"{expr.func.name}() takes {n} {plural}, got {len(expr.args)}", expr.span)
+        return expr.args
+
+    @staticmethod
+    def _scalar(typed: _Typed, arg, what: str) -> _Typed:
+        if typed.size:
+            raise PdeSemanticError(f"{what} needs a scalar, but this is a vector of {typed.size} components",
+                                   arg.span, hint="take div(...) or dot(..., ...) to get a scalar")
+        return typed
+
+    @staticmethod
+    def _apply(expr: ast.Call, func: str, x: float) -> float:
+        fn = {"abs": abs, "sqrt": math.sqrt, "log": math.log}.get(func) or getattr(math, func)
+        try:
+            value = fn(x)
+        except ValueError:
+            raise PdeSemanticError(f"{func}({_fmt(x)}) has no real value", expr.span) from None
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise PdeSemanticError("this constant is too large for a float", expr.span)
+        return value
+
+    def _call_d(self, expr: ast.Call, indices, multiplicity) -> _Typed:
+        if len(expr.args) < 2:
+            raise PdeSemanticError(f"d() takes an expression and at least one coordinate, got {len(expr.args)} "
+                                   f"argument{'s' if len(expr.args) != 1 else ''}", expr.span,
+                                   hint="e.g. d(u, x) or d(u, x, x, y)")
+        operand, *variables = expr.args
+        axes = tuple(self._coordinate_axis(v, "a derivative", indices) for v in variables)
+        return self._derivative(expr, self.resolve(operand, indices, multiplicity), operand, axes)
+
+    def _derivative(self, expr: ast.Call, typed: _Typed, operand, axes: tuple[int, ...]) -> _Typed:
+        self._scalar(typed, operand, f"{expr.func.name}()")
+        return self._with_order(expr, Diff(expr.span, typed.expr, axes), typed, len(axes), 0)
+
+    def _with_order(self, expr, node, typed: _Typed, increase: int, size: int) -> _Typed:
+        order = typed.order + increase
+        if order > MAX_DERIVATIVE_ORDER:
+            raise PdeSemanticError(f"derivative of order {order}; at most {MAX_DERIVATIVE_ORDER} is supported",
+                                   expr.span)
+        return _Typed(node, size, order, None, typed.unknown)
+
+    def _spatial(self, expr: ast.Call) -> tuple[int, ...]:
+        """The spatial axes (all but the time), which grad, div and lap act on."""
+        axes = tuple(axis for name, axis in self.coordinates.items() if name != self.time)
+        if not axes:
+            raise PdeSemanticError(f"{expr.func.name}() acts on the spatial coordinates, and there are none",
+                                   expr.span)
+        return axes
+
+    def _call_grad(self, expr, indices, multiplicity) -> _Typed:
+        (arg,) = self._args(expr, 1)
+        typed = self._scalar(self.resolve(arg, indices, multiplicity), arg, "grad()")
+        return self._with_order(expr, Grad(expr.span, typed.expr), typed, 1, len(self._spatial(expr)))
+
+    def _call_lap(self, expr, indices, multiplicity) -> _Typed:
+        (arg,) = self._args(expr, 1)
+        typed = self._scalar(self.resolve(arg, indices, multiplicity), arg, "lap()")
+        self._spatial(expr)
+        return self._with_order(expr, Lap(expr.span, typed.expr), typed, 2, 0)
+
+    def _call_div(self, expr, indices, multiplicity) -> _Typed:
+        (arg,) = self._args(expr, 1)
+        typed = self.resolve(arg, indices, multiplicity)
+        n = len(self._spatial(expr))
+        if typed.size != n:
+            raise PdeSemanticError(f"div() needs a vector of {n} components, such as grad(u)", arg.span)
+        return self._with_order(expr, Div(expr.span, typed.expr), typed, 1, 0)
+
+    def _call_dot(self, expr, indices, multiplicity) -> _Typed:
+        a, b = self._args(expr, 2)
+        left, right = self.resolve(a, indices, multiplicity), self.resolve(b, indices, multiplicity)
+        if not left.size or left.size != right.size:
+            raise PdeSemanticError(f"dot() needs two vectors of the same length, got {_shape(left)} and "
+                                   f"{_shape(right)}", expr.span)
+        return _Typed(Dot(expr.span, left.expr, right.expr), 0, max(left.order, right.order), None,
+                      left.unknown or right.unknown)
+
+
+def _shape(typed: _Typed) -> str:
+    return f"vector({typed.size})" if typed.size else "scalar"
+
+
+def _unknowns_in(expr: Expr) -> set[int]:
+    """Indices of the unknowns an expression mentions."""
+    found, stack = set(), [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Var):
+            found.add(node.index)
+        for value in vars(node).values():
+            if isinstance(value, tuple):
+                stack.extend(v for v in value if not isinstance(v, int))
+            elif not isinstance(value, (Span, str, int, Fraction)):
+                stack.append(value)
+    return found
+
+
+def _plain(value):
+    """A setting value as a plain Python value (lists stay lists)."""
+    if isinstance(value, ast.ListValue):
+        return [_plain(v) for v in value.items]
+    return value.value

@@ -1,0 +1,173 @@
+"""The driver: `parse`/`load` run parse + check; `Problem.compile()` runs the later stages in order.
+
+    text ─parse─▶ Spec ─check─▶ CheckedProblem ─to_sympy─▶ ─lower─▶ ─generate─▶ source ─load─▶ functions
+
+Every `PdeError` leaving here carries the file name and the source text, so that
+it renders as `FILE:LINE:COL: error: …` with the line and a caret.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pdedsl.errors import PdeError, PdeSemanticError, PdeSyntaxError, Span
+from pdedsl.geometry import Box, Region
+from pdedsl.language._check import CheckedProblem, Settings, check
+from pdedsl.language._codegen import GeneratedModule, generate
+from pdedsl.language._lower import lower
+from pdedsl.language._parser import parse_spec
+from pdedsl.language._symbolic import to_sympy
+
+__all__ = ["Problem", "CompiledProblem", "ResidualGroup", "parse", "load"]
+
+
+@dataclass(frozen=True)
+class ResidualGroup:
+    """One equation or condition, compiled: `fn(u, points) -> (N, n_components)` on `region`."""
+
+    name: str  # unique and stable: "pde", "boundary", "boundary.2", "initial", ...
+    kind: str  # "pde" | "boundary" | "initial"
+    region: Region
+    weight: float
+    n_components: int
+    line: int
+    text: str
+    fn: Callable
+
+
+@dataclass(frozen=True)
+class CompiledProblem:
+    """Everything the runner needs, per docs/architecture.md."""
+
+    name: str
+    domain: Box
+    unknowns: tuple[str, ...]
+    groups: tuple[ResidualGroup, ...]
+    exact: Callable | None  # exact(points (N, dim)) -> (N, n_unknowns)
+    reference: str | None  # absolute path of the reference-solution file
+    source: str  # the generated Python/JAX source
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A parsed and checked spec; `compile()` turns it into JAX residual functions."""
+
+    name: str  # the file stem, or "problem"
+    filename: str
+    text: str
+    checked: CheckedProblem
+
+    @property
+    def domain(self) -> Box:
+        return self.checked.domain
+
+    @property
+    def unknowns(self) -> tuple[str, ...]:
+        return self.checked.unknowns
+
+    @property
+    def settings(self) -> Settings:
+        return self.checked.settings
+
+    @property
+    def reference(self) -> str | None:
+        """The reference file's absolute path (relative paths are relative to the spec's folder)."""
+        if self.checked.reference is None:
+            return None
+        folder = Path.cwd() if self.filename.startswith("<") else Path(self.filename).parent
+        return os.path.abspath(folder / self.checked.reference)
+
+    def residual_expressions(self) -> dict[str, object]:
+        """Group name → SymPy residual `lhs − rhs` (derivatives of the unknowns as `Derivative`)."""
+        with self._errors():
+            return {r.condition.name: r.expr for r in to_sympy(self.checked).residuals}
+
+    def generated_source(self) -> str:
+        """The Python/JAX source of the residual functions (no JAX needed to produce it)."""
+        with self._errors():
+            return self._generate().source
+
+    def compile(self) -> CompiledProblem:
+        """Generate, compile and wrap the residual functions (and the exact solution, if given)."""
+        from pdedsl.language._residual import exact_fn, load_module, residual_fn  # imports JAX: only here
+
+        with self._errors():
+            module = self._generate()
+            namespace = load_module(module)
+        conditions = {c.name: c for c in self.checked.conditions}
+        groups = tuple(
+            ResidualGroup(
+                name=f.group, kind=conditions[f.group].kind, region=conditions[f.group].region,
+                weight=conditions[f.group].weight, n_components=1, line=conditions[f.group].line,
+                text=conditions[f.group].text, fn=residual_fn(namespace[f.name], f),
+            )
+            for f in module.residuals
+        )
+        exact = None if module.exact is None else exact_fn(namespace[module.exact], len(self.unknowns))
+        return CompiledProblem(self.name, self.domain, self.unknowns, groups, exact, self.reference,
+                               module.source, self.settings)
+
+    def _generate(self) -> GeneratedModule:
+        label = self.filename if self.filename.startswith("<") else Path(self.filename).name
+        return generate(lower(to_sympy(self.checked)), label, self.unknowns)
+
+    @contextlib.contextmanager
+    def _errors(self):
+        with _attached(self.filename, self.text):
+            yield
+
+
+def parse(text: str, filename: str = "<string>") -> Problem:
+    """Parse and check a spec given as text; raise `PdeError` (with `filename` attached) on a mistake."""
+    with _attached(filename, text):
+        checked = check(parse_spec(text, filename))
+    name = "problem" if filename.startswith("<") else Path(filename).stem
+    return Problem(name, filename, text, checked)
+
+
+def load(path: str | os.PathLike) -> Problem:
+    """Read a `.pde` file (UTF-8) and parse it."""
+    filename = os.fspath(path)
+    try:
+        data = Path(filename).read_bytes()
+    except OSError as err:
+        raise PdeError(f"cannot read the file: {err.strerror or err}", filename=filename,
+                       hint="check the path") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _encoding_error(data, err, filename) from None
+    return parse(text.removeprefix("\ufeff"), filename)
+
+
+def _encoding_error(data: bytes, err: UnicodeDecodeError, filename: str) -> PdeSyntaxError:
+    """Point at the first byte that is not UTF-8."""
+    line_start = data.rfind(b"\n", 0, err.start) + 1
+    line = data.count(b"\n", 0, err.start) + 1
+    column = len(data[line_start:err.start].decode("utf-8")) + 1
+    text = data.decode("utf-8", errors="replace")
+    return PdeSyntaxError(
+        f"the file is not UTF-8 text: byte 0x{data[err.start]:02x} cannot be decoded",
+        Span(line, column, line, column + 1),
+        hint="save the file with the UTF-8 encoding",
+        filename=filename,
+        source=text,
+    )
+
+
+@contextlib.contextmanager
+def _attached(filename: str, text: str):
+    """Attach the source to escaping `PdeError`s; turn stack exhaustion into one."""
+    try:
+        yield
+    except PdeError as err:
+        raise err.with_source(filename, text) from None
+    except RecursionError:
+        raise PdeSemanticError("the spec is nested too deeply to compile", Span(1, 1, 1, 2),
+                               hint="split long expressions with `let` definitions",
+                               filename=filename, source=text) from None
