@@ -1,0 +1,118 @@
+"""`pdedsl solve FILE ...`: flags override the spec's settings; prints a summary at the end."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pdedsl.errors import PdeError
+
+__all__ = ["add_run_commands"]
+
+# Exit codes of `pdedsl solve` beside 0: a run that broke down (non-finite loss) and Ctrl-C.
+EXIT_NONFINITE = 1
+EXIT_INTERRUPTED = 130
+
+
+def _parse_points(items: list[str] | None) -> dict | None:
+    """`interior=900 boundary=60` (or comma-separated) -> {"interior": 900, "boundary": 60}."""
+    if not items:
+        return None
+    counts = {}
+    for item in ",".join(items).split(","):
+        key, sep, value = item.strip().partition("=")
+        if not sep or key not in ("interior", "boundary", "initial") or not value.strip().isdigit():
+            raise PdeError(f"--points: cannot read {item.strip()!r}",
+                           hint="write GROUP=COUNT with GROUP one of interior, boundary, initial, e.g. "
+                                "--points interior=900 boundary=120")
+        counts[key] = int(value)
+    return counts
+
+
+def _parse_value(text: str):
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _parse_options(items: list[str] | None) -> dict | None:
+    if not items:
+        return None
+    options = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise PdeError(f"--opt: cannot read {item!r}", hint="write NAME=VALUE, e.g. --opt eps=1e-13")
+        options[key] = _parse_value(value)
+    return options
+
+
+def _parse_widths(text: str | None):
+    if text is None:
+        return None
+    try:
+        widths = tuple(int(w) for w in text.split(","))
+    except ValueError:
+        widths = ()
+    if not widths or min(widths) < 1:
+        raise PdeError(f"--widths: cannot read {text!r}", hint="give hidden-layer widths like --widths 64,64")
+    return widths
+
+
+def _cmd_solve(args) -> int:
+    import jax
+
+    from pdedsl.language import load
+    from pdedsl.run._solve import solve
+
+    jax.config.update("jax_enable_x64", not args.float32)
+    problem = load(args.file)
+    out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
+    sol = solve(problem, optimizer=args.optimizer, steps=args.steps, seed=args.seed,
+                points=_parse_points(args.points), method=args.method, out=out, resume=args.resume,
+                float32=args.float32 or None, quiet=args.quiet, time_limit=args.time_limit,
+                widths=_parse_widths(args.widths), activation=args.activation,
+                optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every)
+    m = sol.metrics
+
+    def fmt(v):
+        return "null" if v is None else f"{v:.3e}"
+
+    print(f"{m['problem']}: {m['status']} after {m['steps']} steps in {m['wall_s']:.1f} s on {m['device']} "
+          f"({m['optimizer']}, {m['n_params']} parameters)")
+    print(f"  loss {fmt(m['loss'])}   rel_l2 {fmt(m['rel_l2'])}   abs_l2 {fmt(m['abs_l2'])}")
+    print(f"  {m['message']}")
+    print(f"  outputs in {out}/")
+    if m["status"] == "nonfinite":
+        print(f"{args.file}: error: {m['message']}", file=sys.stderr)
+        return EXIT_NONFINITE
+    return EXIT_INTERRUPTED if m["status"] == "interrupted" else 0
+
+
+def add_run_commands(sub) -> None:
+    p = sub.add_parser("solve", help="train a PINN for a spec and write results and plots",
+                       description="Train a PINN for FILE. Flags override the spec's model/sample/solve settings.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: runs/<spec name>)")
+    p.add_argument("--optimizer", metavar="NAME",
+                   help="amstramgram, anagram, engd, gd, adam or lbfgs")
+    p.add_argument("--steps", type=int, metavar="N", help="step budget")
+    p.add_argument("--seed", type=int, metavar="S", help="seed of the network initialisation and the sampling")
+    p.add_argument("--points", nargs="+", metavar="GROUP=N", help="collocation points, e.g. interior=900 boundary=120")
+    p.add_argument("--method", choices=("random", "sobol", "halton", "grid"), help="sampling method")
+    p.add_argument("--widths", metavar="W1,W2", help="hidden-layer widths, e.g. 64,64")
+    p.add_argument("--activation", metavar="NAME", help="activation function (tanh, sin, ...)")
+    p.add_argument("--opt", action="append", metavar="NAME=VALUE", help="optimizer option (repeatable)")
+    p.add_argument("--time-limit", type=float, metavar="SECONDS", help="wall-time budget of the training loop")
+    p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--float32", action="store_true", help="compute in float32 instead of float64")
+    p.add_argument("--quiet", action="store_true", help="no live progress display")
+    p.set_defaults(func=_cmd_solve)

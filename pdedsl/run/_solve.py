@@ -1,0 +1,260 @@
+"""Compile, sample, train and write results: the product's main job.
+
+`solve(problem, ...)` is what `pdedsl solve` and notebooks call. A run folder holds
+(all written atomically):
+
+    metrics.json     settings, final loss and errors, status, per-step history
+    params.npz       the trained network (reload with `pdedsl.load_solution(DIR)`)
+    solution.npz     the solution (and exact solution / error where known) on a regular grid
+    checkpoint.npz   parameters + optimizer state + history, every K steps and at the end
+    convergence.png  loss and error against step and wall time
+    solution.png     the solution and its absolute error (heat maps, or 2-D slices)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from pdedsl.errors import PdeError
+from pdedsl.run._assemble import Monitored, error_norms, evaluate_network, make_error_monitor, make_residual_fn
+from pdedsl.run._files import load_pytree_leaves, save_pytree, write_json, write_npz
+from pdedsl.run._progress import make_reporter
+from pdedsl.run._sampling import collocation_points, evaluation_points
+from pdedsl.run._settings import RunSettings, resolve_settings
+from pdedsl.run._solution import Solution, save_params
+from pdedsl.solvers import MLP, make_optimizer, run
+
+__all__ = ["solve", "describe_device"]
+
+CHECKPOINT = "checkpoint.npz"
+
+
+def describe_device() -> str:
+    """The device JAX computes on, e.g. 'cpu' or 'gpu (NVIDIA H100 80GB HBM3)'."""
+    dev = jax.devices()[0]
+    kind = getattr(dev, "device_kind", "") or ""
+    return dev.platform if not kind or kind == dev.platform else f"{dev.platform} ({kind})"
+
+
+def _compile(problem):
+    if isinstance(problem, (str, Path)):
+        from pdedsl.language import load
+
+        problem = load(problem)
+    return problem.compile() if hasattr(problem, "compile") else problem
+
+
+def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method=None, out=None,
+          resume=False, float32=None, quiet=True, time_limit=None, target_loss=None, widths=None,
+          activation=None, optimizer_options=None, checkpoint_every=None, n_test=None,
+          handle_sigint=None) -> Solution:
+    """Train a PINN for `problem` (a Problem, CompiledProblem or path) and return the Solution.
+
+    Keyword arguments override the spec's settings. With `out=DIR` every output file is
+    written there (and `resume=True` continues from DIR's checkpoint); without it nothing
+    is written. Ctrl-C stops at the end of the current step and still writes every output.
+    """
+    compiled = _compile(problem)
+    settings = resolve_settings(
+        compiled.settings, optimizer=optimizer, steps=steps, seed=seed, points=points, method=method,
+        float32=float32, time_limit=time_limit, target_loss=target_loss, widths=widths, activation=activation,
+        optimizer_options=optimizer_options, checkpoint_every=checkpoint_every, n_test=n_test)
+    out_dir = Path(out) if out is not None else None
+    if resume and out_dir is None:
+        raise PdeError("--resume needs the folder of the run to continue", hint="pass --out DIR of that run")
+    if handle_sigint is None:
+        handle_sigint = threading.current_thread() is threading.main_thread()
+    with jax.enable_x64(not settings.float32):
+        return _Run(compiled, settings, out_dir, quiet=quiet).execute(resume=resume, handle_sigint=handle_sigint)
+
+
+@contextlib.contextmanager
+def _sigint_sets(flag: threading.Event, enabled: bool):
+    """While active, a first Ctrl-C sets `flag` (stop after this step); a second one aborts."""
+    if not enabled:
+        yield
+        return
+
+    def handler(signum, frame):
+        if flag.is_set():
+            raise KeyboardInterrupt
+        flag.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _Run:
+    """One training run: everything derived deterministically from (spec, settings)."""
+
+    def __init__(self, compiled, settings: RunSettings, out_dir: Path | None, *, quiet: bool):
+        self.compiled, self.settings, self.out_dir, self.quiet = compiled, settings, out_dir, quiet
+        self.dtype = jnp.float32 if settings.float32 else jnp.float64
+        box = compiled.domain
+        model_kwargs = dict(in_dim=box.dim, out_dim=len(compiled.unknowns), widths=settings.widths,
+                            activation=settings.activation)
+        if settings.init is not None:
+            model_kwargs["init"] = settings.init
+        try:
+            self.model = MLP(**model_kwargs)
+            base = make_optimizer(settings.optimizer, **settings.optimizer_options)
+        except (ValueError, TypeError) as err:
+            raise PdeError(str(err), hint="check the `model` and `solve` settings (or the flags)") from None
+        self.collocation = collocation_points(box, compiled.groups, settings.counts, settings.method, settings.seed)
+        self.test_points, self.test_values = self._evaluation_data()
+        self.data = {name: jnp.asarray(p, self.dtype) for name, p in self.collocation.items()}
+        self.optimizer = base
+        if self.test_values is not None:
+            self.data["__test__"] = jnp.asarray(self.test_points, self.dtype)
+            self.optimizer = Monitored(base, make_error_monitor(self.model, jnp.asarray(self.test_values, self.dtype)))
+        self.residual_fn = make_residual_fn(compiled.groups, self.model, self.data)
+        self.fingerprint = settings.fingerprint(compiled.source)
+
+    # -- data ---------------------------------------------------------------------------------
+    def _evaluation_data(self):
+        """Test points never used in training, and the solution there (exact or reference)."""
+        box = self.compiled.domain
+        if self.compiled.exact is not None:
+            pts = evaluation_points(box, self.settings.n_test, self.settings.seed)
+            return pts, np.asarray(self.compiled.exact(jnp.asarray(pts, self.dtype)))
+        if self.compiled.reference is not None:
+            from pdedsl.reference import load_reference
+
+            ref = load_reference(self.compiled.reference)
+            order = [ref.coords.index(name) for name in box.names] if set(ref.coords) == set(box.names) else None
+            if order is None:
+                raise PdeError(f"reference file {self.compiled.reference} has coordinates {', '.join(ref.coords)}, "
+                               f"the domain has {', '.join(box.names)}", hint="regenerate the reference file")
+            return ref.points[:, order], ref.values
+        return None, None
+
+    # -- checkpoints --------------------------------------------------------------------------
+    def _save_checkpoint(self, params, state, step: int, history: dict, elapsed: float) -> None:
+        if self.out_dir is None:
+            return
+        arrays = {**save_pytree("params", params), **save_pytree("state", state)}
+        arrays.update({f"history/{k}": np.asarray(v) for k, v in history.items()})
+        write_npz(self.out_dir / CHECKPOINT, step=step, elapsed=elapsed, fingerprint=self.fingerprint, **arrays)
+
+    def _load_checkpoint(self, params, state):
+        path = self.out_dir / CHECKPOINT
+        if not path.is_file():
+            raise PdeError(f"cannot resume: {path} does not exist", hint="start the run without --resume first")
+        with np.load(path) as ck:
+            if str(ck["fingerprint"]) != self.fingerprint:
+                raise PdeError(f"cannot resume: the run in {self.out_dir} used another spec or other settings",
+                               hint="resume with the same spec and flags, or choose a fresh --out folder")
+            params = load_pytree_leaves(ck, "params", params)
+            state = load_pytree_leaves(ck, "state", state)
+            history = {k.split("/", 1)[1]: list(ck[k]) for k in ck.files if k.startswith("history/")}
+            return params, state, int(ck["step"]), history, float(ck["elapsed"])
+
+    # -- the loop -----------------------------------------------------------------------------
+    def execute(self, *, resume: bool, handle_sigint: bool) -> Solution:
+        s = self.settings
+        params = self.model.init(jax.random.PRNGKey(s.seed))
+        state = self.optimizer.init(self.residual_fn, params, self.data)
+        start, history, elapsed0 = 0, {}, 0.0
+        if resume:
+            params, state, start, history, elapsed0 = self._load_checkpoint(params, state)
+        interrupted = threading.Event()
+        reporter = make_reporter(self.quiet, total=s.steps, start=start, problem=self.compiled.name,
+                                 optimizer=s.optimizer, device=describe_device())
+        t0 = time.perf_counter()
+        last = {"params": params, "state": state, "step": start}
+        stop_reason = {"value": None}
+
+        def on_step(info) -> bool:
+            step = info.step + 1
+            elapsed = elapsed0 + time.perf_counter() - t0
+            for key, value in info.stats.items():
+                history.setdefault(key, []).append(float(np.asarray(value)))
+            history.setdefault("time", []).append(elapsed)
+            last.update(params=info.params, state=info.state, step=step)
+            reporter.update(step, info.stats, elapsed)
+            if s.checkpoint_every and step % s.checkpoint_every == 0:
+                self._save_checkpoint(info.params, info.state, step, history, elapsed)
+            if interrupted.is_set():
+                stop_reason["value"] = "interrupted"
+                return True
+            if s.time_limit is not None and elapsed - elapsed0 >= s.time_limit:
+                stop_reason["value"] = "time_limit"
+                return True
+            return False
+
+        remaining = max(s.steps - start, 0)
+        with reporter, _sigint_sets(interrupted, handle_sigint):
+            result = run(self.optimizer, self.residual_fn, params, self.data, steps=remaining,
+                         target_loss=s.target_loss, callback=on_step, state=state, start_step=start)
+        status = stop_reason["value"] or result.status.name.lower()
+        steps_done = start + int(result.steps)
+        # The driver keeps the last finite parameters when the loss turns non-finite.
+        params, state = result.params, result.state
+        # History rows of a non-finite step are kept: they show where the run broke down.
+        elapsed = elapsed0 + time.perf_counter() - t0
+        return self._finish(params, state, steps_done, history, elapsed, status)
+
+    # -- outputs ------------------------------------------------------------------------------
+    def _final_metrics(self, params, steps_done, history, elapsed, status) -> dict:
+        r = self.residual_fn(params, self.data)
+        loss = float(0.5 * jnp.sum(r**2))
+        errors = {"rel_l2": None, "abs_l2": None}
+        if self.test_values is not None:
+            pred = evaluate_network(self.model, params, jnp.asarray(self.test_points, self.dtype))
+            errors = error_norms(pred, jnp.asarray(self.test_values, self.dtype))
+        message = {
+            "nonfinite": "the loss became non-finite; the last finite parameters were kept",
+            "interrupted": "interrupted by the user (Ctrl-C); outputs reflect the last finished step",
+            "converged": "converged: the optimizer needs no further component to reach its precision target",
+            "time_limit": "stopped at the wall-time limit",
+            "target": "reached the target loss",
+            "budget": "used the whole step budget",
+            "stopped": "stopped by the callback",
+        }.get(status, status)
+        return {
+            "problem": self.compiled.name,
+            "optimizer": self.settings.optimizer,
+            "settings": self.settings.as_dict(),
+            "steps": steps_done,
+            "wall_s": elapsed,
+            "device": describe_device(),
+            "dtype": "float32" if self.settings.float32 else "float64",
+            "n_params": int(sum(np.size(x) for x in jax.tree_util.tree_leaves(params))),
+            "n_points": {name: int(p.shape[0]) for name, p in self.collocation.items()},
+            "n_test_points": None if self.test_points is None else int(self.test_points.shape[0]),
+            "error_reference": ("exact" if self.compiled.exact is not None
+                                else "reference" if self.compiled.reference is not None else None),
+            "loss": loss,
+            **errors,
+            "status": status,
+            "message": message,
+            "history": history,
+        }
+
+    def _finish(self, params, state, steps_done, history, elapsed, status) -> Solution:
+        metrics = self._final_metrics(params, steps_done, history, elapsed, status)
+        solution = Solution(model=self.model, params=params, coordinates=self.compiled.domain.names,
+                            unknowns=self.compiled.unknowns, metrics=metrics, history=history,
+                            out_dir=self.out_dir, float32=self.settings.float32)
+        if self.out_dir is not None:
+            from pdedsl.run._plots import write_plots, write_solution_grid
+
+            self._save_checkpoint(params, state, steps_done, history, elapsed)
+            save_params(self.out_dir / "params.npz", self.model, params,
+                        coordinates=self.compiled.domain.names, unknowns=self.compiled.unknowns)
+            grid = write_solution_grid(self.out_dir / "solution.npz", solution, self.compiled, self.dtype)
+            write_plots(self.out_dir, metrics, grid, self.compiled)
+            write_json(self.out_dir / "metrics.json", metrics)
+        return solution
+

@@ -1,0 +1,78 @@
+"""Collocation sampling: points lie where their region says, counts follow the documented rule."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from pdedsl.geometry import Box, Face, Faces, Interior
+from pdedsl.run._sampling import SAMPLING_METHODS, collocation_points, evaluation_points, sample_region
+
+SQUARE = Box(("x", "y"), (0.0, 0.0), (1.0, 2.0))
+HEAT = Box(("t", "x"), (0.0, -1.0), (1.0, 1.0), time="t")
+
+
+@pytest.mark.parametrize("method", SAMPLING_METHODS)
+def test_interior_points_lie_strictly_inside(method):
+    pts = sample_region(SQUARE, Interior(), 400, method, np.random.default_rng(0))
+    assert pts.shape[1] == 2 and abs(pts.shape[0] - 400) <= 41
+    assert np.all(pts > [0, 0]) and np.all(pts < [1, 2])
+
+
+def test_grid_matches_the_published_laplace_layout():
+    """28×28 interior points of linspace(0, 1, 30): the 784 points of the ANaGRAM set-up."""
+    pts = sample_region(Box(("x", "y"), (0, 0), (1, 1)), Interior(), 784, "grid", np.random.default_rng(0))
+    axis = np.linspace(0, 1, 30)[1:-1]
+    assert pts.shape == (784, 2)
+    np.testing.assert_allclose(np.unique(pts[:, 0]), axis)
+
+
+@pytest.mark.parametrize("method", SAMPLING_METHODS)
+def test_face_points_sit_on_their_face_and_split_by_measure(method):
+    region = SQUARE.whole_boundary()
+    pts = sample_region(SQUARE, region, 120, method, np.random.default_rng(1))
+    on_x = np.isclose(pts[:, 0], 0) | np.isclose(pts[:, 0], 1)
+    on_y = np.isclose(pts[:, 1], 0) | np.isclose(pts[:, 1], 2)
+    assert np.all(on_x | on_y)
+    if method != "grid":
+        # faces x = 0 and x = 1 have measure 2, faces y = 0 and y = 2 measure 1: 40, 40, 20, 20 points
+        assert pts.shape == (120, 2)
+        assert np.sum(np.isclose(pts[:, 0], 0)) == 40 and np.sum(np.isclose(pts[:, 1], 2)) == 20
+
+
+def test_initial_slice_of_a_time_domain():
+    pts = sample_region(HEAT, HEAT.initial_slice(), 50, "sobol", np.random.default_rng(2))
+    assert pts.shape == (50, 2) and np.all(pts[:, 0] == 0.0)
+    assert np.all((pts[:, 1] >= -1) & (pts[:, 1] <= 1))
+    assert HEAT.whole_boundary() == Faces((Face(1, 0), Face(1, 1)))
+
+
+def test_one_dimensional_faces_are_single_points():
+    line = Box(("x",), (0.0,), (3.0,))
+    pts = sample_region(line, line.whole_boundary(), 100, "random", np.random.default_rng(0))
+    np.testing.assert_array_equal(pts, [[0.0], [3.0]])
+
+
+def test_collocation_points_are_deterministic_and_share_the_interior():
+    groups = [SimpleNamespace(name="pde", kind="pde", region=Interior()),
+              SimpleNamespace(name="pde.2", kind="pde", region=Interior()),
+              SimpleNamespace(name="boundary", kind="boundary", region=SQUARE.whole_boundary())]
+    a = collocation_points(SQUARE, groups, {"interior": 64, "boundary": 40}, "sobol", seed=3)
+    b = collocation_points(SQUARE, groups, {"interior": 64, "boundary": 40}, "sobol", seed=3)
+    c = collocation_points(SQUARE, groups, {"interior": 64, "boundary": 40}, "sobol", seed=4)
+    assert a["pde"] is a["pde.2"] and a["pde"].shape == (64, 2) and a["boundary"].shape == (40, 2)
+    np.testing.assert_array_equal(a["boundary"], b["boundary"])
+    assert not np.allclose(a["pde"], c["pde"])
+
+
+def test_evaluation_points_are_independent_of_training_points():
+    groups = [SimpleNamespace(name="pde", kind="pde", region=Interior())]
+    train = collocation_points(SQUARE, groups, {"interior": 100}, "random", seed=0)["pde"]
+    test = evaluation_points(SQUARE, 10_000, seed=0)
+    assert test.shape == (10_000, 2)
+    assert not np.any(np.isin(test[:, 0], train[:, 0]))
+
+
+def test_unknown_method_is_rejected():
+    with pytest.raises(ValueError, match="unknown sampling method 'lattice'"):
+        sample_region(SQUARE, Interior(), 10, "lattice", np.random.default_rng(0))
