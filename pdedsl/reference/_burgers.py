@@ -20,12 +20,16 @@ Quadrature.  Substituting ``eta = 2 sqrt(nu t) s`` both integrals take the form
 the nodes is subtracted before exponentiating: ``exp(cos / (2 pi nu))`` reaches ``e^50``).
 Since ``|cos| <= 1``, ``E(s) <= -s^2 + 50`` while ``E(0) >= -50``, so truncating to
 ``|s| <= L = 12`` drops a relative mass below ``e^(-44) ~ 1e-19``.  On the truncated interval
-the (uniform) trapezoidal rule converges geometrically for such entire, rapidly decaying
-integrands (error ~ ``exp(-2 pi d / h)`` for a strip of half-width ``d``; balancing against the
-growth ``exp((1 + 25 pi^2 c^2) d^2)`` of the integrand gives ``~exp(-2.4 / h^2)`` at ``t = 1``),
-which is far better than Gauss–Hermite here: Gauss–Hermite treats ``exp(-cos(...)/(2 pi nu))``,
-which varies by a factor ``e^100``, as the "smooth" factor.  The default ``n_nodes = 257``
-(``h = 0.094``) is self-converged to round-off; 129 nodes already are (see docs/reference_solutions.md).
+the uniform trapezoidal rule converges faster than any power of ``h`` for such entire,
+super-exponentially decaying integrands (error ``~exp(-2 pi d / h)`` for every strip half-width
+``d``, against the growth ``exp((1 + 25 pi^2 c^2) d^2)`` of the integrand off the real axis):
+measured successive differences near the shock are 8e-6, 2e-9, 4e-15 for 49->65, 65->97, 97->129 nodes.
+Gauss–Hermite on the same substitution (Basdevant et al.) works too but converges no faster —
+it treats ``exp(-cos(...)/(2 pi nu))``, varying by ``e^100`` over the support, as the smooth
+factor; measured at (t, x) = (1, -0.01): errors 1e-5, 7e-14, 4e-16 for 40, 80, 160 nodes — and
+its nodes are not nested, so the trapezoidal rule is used.  The default ``n_nodes = 257``
+(``h = 0.094``) is converged to round-off (~2e-15) with a factor-2 margin in ``h``; the tables
+are in docs/reference_solutions.md.
 """
 
 from __future__ import annotations

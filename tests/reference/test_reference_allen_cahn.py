@@ -85,3 +85,15 @@ def test_shipped_file_matches_fresh_computation():
     _, u, _ = allen_cahn_chebyshev(512, t[[0, *rows]], rtol=1e-10, atol=1e-11)
     fresh = barycentric_interpolate(u[1:], x)
     assert np.abs(fresh - ref.grid_values()[rows]).max() < 1e-8
+
+
+def test_single_threaded_blas_sets_and_restores_thread_counts():
+    from pdedsl.reference._threads import _controls, _loaded_openblas, single_threaded_blas
+
+    controls = [c for c in map(_controls, _loaded_openblas()) if c is not None]
+    if not controls:
+        pytest.skip("no OpenBLAS loaded in this process")
+    before = [get() for get, _ in controls]
+    with single_threaded_blas():
+        assert [get() for get, _ in controls] == [1] * len(controls)
+    assert [get() for get, _ in controls] == before
