@@ -1,6 +1,6 @@
 """``python -m pdedsl.reference {burgers,allen_cahn} --out PATH [--fast] [--convergence]``.
 
-Regenerates a reference file (Burgers: ~2 s, Allen–Cahn: about a minute on a 2-core CPU),
+Regenerates a reference file (Burgers: ~2 s, Allen–Cahn: ~1.5 min on a shared 2-core CPU),
 or with ``--convergence`` prints the self-convergence tables of docs/reference_solutions.md.
 """
 
