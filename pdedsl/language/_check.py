@@ -11,21 +11,21 @@ solve settings are validated.  Nothing after this stage reports a user mistake.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 from pdedsl.errors import PdeError, PdeNameError, PdeSemanticError, Span
 from pdedsl.geometry import Box, Face, Faces, Interior, Region
 from pdedsl.language import _ast as ast
+from pdedsl.language._ir import (
+    Apply, Arith, CheckedCondition, CheckedProblem, Const, Coord, Diff, Div, Dot, Expr, Grad, Lap, Neg, Num, Param,
+    Total, Var, unknowns_in,
+)
+from pdedsl.language._settings import check_settings, single, suggest
 
-__all__ = [
-    "check", "CheckedProblem", "CheckedCondition", "Settings",
-    "Expr", "Num", "Const", "Param", "Coord", "Var", "Apply", "Arith", "Neg", "Total", "Diff", "Grad", "Div",
-    "Lap", "Dot", "FUNCTIONS", "OPTIMIZERS", "MAX_DERIVATIVE_ORDER",
-]
+__all__ = ["check", "FUNCTIONS", "MAX_DERIVATIVE_ORDER"]
 
 FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs")
 OPERATORS = ("d", "grad", "div", "lap", "dot")
@@ -37,175 +37,8 @@ MAX_EXPONENT = 64
 MAX_SUM_TERMS = 1000
 MAX_DIMENSION = 16
 
-MODELS = ("mlp",)
-ACTIVATIONS = ("tanh", "sin", "cos", "softplus", "sigmoid", "gelu", "silu")
-INITIALIZERS = ("glorot", "lecun", "normal")
-SAMPLE_TARGETS = ("interior", "boundary", "initial")
-SAMPLE_METHODS = ("random", "sobol", "halton", "grid")
-OPTIMIZERS = ("amstramgram", "anagram", "engd", "adam", "lbfgs", "gd")
 
 
-# ---- resolved expressions ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Num:
-    span: Span
-    value: Fraction
-
-
-@dataclass(frozen=True)
-class Const:
-    """`pi` or `e`."""
-
-    span: Span
-    name: str
-
-
-@dataclass(frozen=True)
-class Param:
-    """A named constant from `let name = <constant>`."""
-
-    span: Span
-    name: str
-
-
-@dataclass(frozen=True)
-class Coord:
-    span: Span
-    axis: int
-    name: str
-
-
-@dataclass(frozen=True)
-class Var:
-    """The unknown number `index`."""
-
-    span: Span
-    index: int
-    name: str
-
-
-@dataclass(frozen=True)
-class Apply:
-    """An elementary function (one of FUNCTIONS) of a scalar."""
-
-    span: Span
-    func: str
-    arg: "Expr"
-
-
-@dataclass(frozen=True)
-class Arith:
-    """`left op right`, op in `+ - * / ^`; operands may be vectors where the shapes allow."""
-
-    span: Span
-    op: str
-    left: "Expr"
-    right: "Expr"
-
-
-@dataclass(frozen=True)
-class Neg:
-    span: Span
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class Total:
-    """An unrolled `sum(k = a..b, body)`: the body once per index value."""
-
-    span: Span
-    terms: tuple["Expr", ...]
-
-
-@dataclass(frozen=True)
-class Diff:
-    """∂^|axes| operand / ∂x_axes[0] …, of a scalar."""
-
-    span: Span
-    operand: "Expr"
-    axes: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Grad:
-    """Gradient over the spatial axes (a vector)."""
-
-    span: Span
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class Div:
-    """Divergence over the spatial axes of a vector."""
-
-    span: Span
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class Lap:
-    """Σ of the second derivatives over the spatial axes."""
-
-    span: Span
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class Dot:
-    span: Span
-    left: "Expr"
-    right: "Expr"
-
-
-Expr = Num | Const | Param | Coord | Var | Apply | Arith | Neg | Total | Diff | Grad | Div | Lap | Dot
-
-
-# ---- checked problem -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The spec's `model`, `sample` and `solve` lines as plain dicts (absent keys are absent)."""
-
-    model: dict = field(default_factory=dict)
-    sample: dict = field(default_factory=dict)
-    solve: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CheckedCondition:
-    """One equation or condition: residual `lhs - rhs` on `region`, named `name` ("pde", "boundary.2" …)."""
-
-    name: str
-    kind: str
-    region: Region
-    weight: float
-    span: Span
-    text: str
-    lhs: Expr
-    rhs: Expr
-
-    @property
-    def line(self) -> int:
-        return self.span.line
-
-
-@dataclass(frozen=True)
-class CheckedProblem:
-    """A spec whose names, shapes and regions are all known to be valid."""
-
-    domain: Box
-    unknowns: tuple[str, ...]
-    parameters: tuple[tuple[str, Expr], ...]  # named constants in definition order
-    conditions: tuple[CheckedCondition, ...]
-    exact: tuple[Expr, ...] | None  # one per unknown
-    reference: str | None  # as written in the spec
-    settings: Settings
-
-
-# ---- the checker ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -222,11 +55,6 @@ class _Typed:
 def check(spec: ast.Spec) -> CheckedProblem:
     """Resolve and validate a parsed spec (raises `PdeError` subclasses with spans)."""
     return _Checker(spec).run()
-
-
-def _suggest(name: str, candidates) -> str | None:
-    match = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return match[0] if match else None
 
 
 def _fmt(value: float) -> str:
@@ -260,7 +88,7 @@ class _Checker:
             conditions=conditions,
             exact=self._exact(),
             reference=self._reference(),
-            settings=Settings(self._model(), self._sample(), self._solve()),
+            settings=check_settings(self.spec),
         )
 
     def _declarations(self) -> None:
@@ -285,13 +113,6 @@ class _Checker:
         if not self.unknowns:
             raise PdeSemanticError("the spec declares no unknown", self.spec.statements[0].span,
                                    hint="add a line such as `unknown u`")
-
-    def _single(self, kind, what: str):
-        found = self.statements(kind)
-        if len(found) > 1:
-            raise PdeNameError(f"a second {what} statement (the first is at line {found[0].span.line})",
-                               found[1].span, hint=f"merge them into one {what} line")
-        return found[0] if found else None
 
     def _define(self, name: ast.Name, kind: str) -> None:
         if name.name in BUILTINS:
@@ -438,7 +259,7 @@ class _Checker:
         used: set[int] = set()
         for condition in checked:
             if condition.kind == "pde":
-                used |= _unknowns_in(condition.lhs) | _unknowns_in(condition.rhs)
+                used |= unknowns_in(condition.lhs) | unknowns_in(condition.rhs)
         for statement in self.statements(ast.Unknowns):
             for name in statement.names:
                 if self.unknowns[name.name] not in used:
@@ -453,7 +274,7 @@ class _Checker:
         for item in items:
             name = item.name.name
             if name not in self.unknowns:
-                guess = _suggest(name, self.unknowns)
+                guess = suggest(name, self.unknowns)
                 hint = f"did you mean '{guess}'?" if guess else f"the unknowns are: {', '.join(self.unknowns)}"
                 raise PdeNameError(f"exact solution for '{name}', which is not a declared unknown", item.name.span,
                                    hint=hint)
@@ -472,101 +293,13 @@ class _Checker:
         return tuple(solutions[u] for u in self.unknowns)
 
     def _reference(self) -> str | None:
-        reference = self._single(ast.Reference, "reference")
+        reference = single(self.spec, ast.Reference, "reference")
         if reference is None:
             return None
         if not reference.path.strip():
             raise PdeSemanticError("the reference path is empty", reference.span,
                                    hint='write the data file\'s path, e.g. reference "data/burgers_reference.npz"')
         return reference.path
-
-    # -- settings
-
-    def _model(self) -> dict:
-        model = self._single(ast.Model, "model")
-        if model is None:
-            return {}
-        self._choice(model.kind, MODELS, "model")
-        values = {"kind": model.kind.name}
-        for setting in self._settings(model.settings, ("widths", "activation", "init"), "model"):
-            key, value = setting.name.name, setting.value
-            if key == "widths":
-                values[key] = self._widths(value)
-            else:
-                choices = ACTIVATIONS if key == "activation" else INITIALIZERS
-                if not (isinstance(value, ast.Value) and value.kind == "identifier"):
-                    raise PdeSemanticError(f"`{key}` must be one of: {', '.join(choices)}", value.span)
-                values[key] = self._choice(ast.Name(value.span, value.value), choices, key)
-        return values
-
-    def _widths(self, value) -> list[int]:
-        items = value.items if isinstance(value, ast.ListValue) else ()
-        if not items or not all(isinstance(v, ast.Value) and isinstance(v.value, int) and 0 < v.value <= 100_000
-                                for v in items):
-            raise PdeSemanticError("`widths` must be a list of positive whole numbers", value.span,
-                                   hint="e.g. widths = [32, 32] for two hidden layers of 32 neurons")
-        return [v.value for v in items]
-
-    def _sample(self) -> dict:
-        sample = self._single(ast.Sample, "sample")
-        if sample is None:
-            return {}
-        values = {}
-        counts = [item for item in sample.items if isinstance(item, ast.SampleCount)]
-        for item in counts:
-            target = self._choice(item.target, SAMPLE_TARGETS, "point set")
-            if target in values:
-                raise PdeNameError(f"a second point count for '{target}'", item.target.span)
-            values[target] = self._count(item.count)
-        settings = [item for item in sample.items if isinstance(item, ast.Setting)]
-        for setting in self._settings(settings, ("method",), "sample"):
-            value = setting.value
-            if not (isinstance(value, ast.Value) and value.kind == "identifier"):
-                raise PdeSemanticError(f"`method` must be one of: {', '.join(SAMPLE_METHODS)}", value.span)
-            values["method"] = self._choice(ast.Name(value.span, value.value), SAMPLE_METHODS, "sampling method")
-        return values
-
-    def _count(self, count: ast.Value) -> int:
-        if not isinstance(count.value, int) or not 0 < count.value <= 10_000_000:
-            raise PdeSemanticError(f"a point count must be a positive whole number, not {count.value}", count.span)
-        return count.value
-
-    def _solve(self) -> dict:
-        solve = self._single(ast.Solve, "solve")
-        if solve is None:
-            return {}
-        values = {"optimizer": self._choice(solve.optimizer, OPTIMIZERS, "optimizer")}
-        for setting in self._settings(solve.settings, None, "solve"):
-            key, value = setting.name.name, _plain(setting.value)
-            if key == "steps" and not (isinstance(value, int) and value > 0):
-                raise PdeSemanticError(f"`steps` must be a positive whole number, not {value}", setting.value.span)
-            if key in ("time_limit", "target_loss", "eps") and not (
-                isinstance(value, (int, float)) and value > 0
-            ):
-                raise PdeSemanticError(f"`{key}` must be a positive number, not {value}", setting.value.span)
-            values[key] = value
-        return values
-
-    def _settings(self, settings, allowed, where: str):
-        seen = set()
-        for setting in settings:
-            key = setting.name.name
-            if allowed is not None and key not in allowed:
-                guess = _suggest(key, allowed)
-                raise PdeNameError(f"unknown {where} setting '{key}'", setting.name.span,
-                                   hint=f"did you mean '{guess}'?" if guess else f"the {where} settings are: "
-                                                                                  f"{', '.join(allowed)}")
-            if key in seen:
-                raise PdeNameError(f"the {where} setting '{key}' is given twice", setting.name.span)
-            seen.add(key)
-            yield setting
-
-    def _choice(self, name: ast.Name, choices, what: str) -> str:
-        if name.name not in choices:
-            guess = _suggest(name.name, choices)
-            hint = (f"did you mean '{guess}'? " if guess else "") + f"choose one of: {', '.join(choices)}"
-            raise PdeNameError(f"unknown {what} '{name.name}'", name.span, hint=hint)
-        return name.name
 
     # -- constants
 
@@ -634,7 +367,7 @@ class _Checker:
     def _unknown_name(self, expr, indices) -> PdeNameError:
         name = expr.name if isinstance(expr, ast.Name) else expr.base.name
         visible = [*self.coordinates, *self.vectors, *self.unknowns, *self.lets, *CONSTANTS, *indices]
-        guess = _suggest(name, visible)
+        guess = suggest(name, visible)
         if guess:
             hint = f"did you mean '{guess}'? Names are coordinates, unknowns and `let` constants."
         else:
@@ -749,7 +482,7 @@ class _Checker:
                                     hint=f"the functions are: {', '.join(FUNCTIONS)}")
         shorthands = ["d" + c for c in self.coordinates if len(c) == 1]
         shorthands += ["d" + a + b for a in self.coordinates for b in self.coordinates if len(a) == len(b) == 1]
-        guess = _suggest(func, [*FUNCTIONS, *OPERATORS, *shorthands])
+        guess = suggest(func, [*FUNCTIONS, *OPERATORS, *shorthands])
         hint = f"did you mean '{guess}'? " if guess else ""
         if func.startswith("d"):
             hint += "derivatives are d(u, x, y) or the shorthand d + coordinate letters (dx, dxx, dxy)"
@@ -851,25 +584,3 @@ class _Checker:
 
 def _shape(typed: _Typed) -> str:
     return f"vector({typed.size})" if typed.size else "scalar"
-
-
-def _unknowns_in(expr: Expr) -> set[int]:
-    """Indices of the unknowns an expression mentions."""
-    found, stack = set(), [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Var):
-            found.add(node.index)
-        for value in vars(node).values():
-            if isinstance(value, tuple):
-                stack.extend(v for v in value if not isinstance(v, int))
-            elif not isinstance(value, (Span, str, int, Fraction)):
-                stack.append(value)
-    return found
-
-
-def _plain(value):
-    """A setting value as a plain Python value (lists stay lists)."""
-    if isinstance(value, ast.ListValue):
-        return [_plain(v) for v in value.items]
-    return value.value

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sympy
 
 from pdedsl.errors import PdeSemanticError
-from pdedsl.language._check import CheckedCondition
+from pdedsl.language._ir import CheckedCondition
 from pdedsl.language._symbolic import SymbolicProblem
 
 __all__ = ["Jet", "LoweredResidual", "LoweredProblem", "lower"]

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from pdedsl.errors import PdeError, PdeSemanticError, PdeSyntaxError, Span
 from pdedsl.geometry import Box, Region
-from pdedsl.language._check import CheckedProblem, Settings, check
+from pdedsl.language._check import check
 from pdedsl.language._codegen import GeneratedModule, generate
+from pdedsl.language._ir import CheckedProblem, Settings
 from pdedsl.language._lower import lower
 from pdedsl.language._parser import parse_spec
 from pdedsl.language._symbolic import to_sympy

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from pdedsl.language import _check as checked
-from pdedsl.language._check import CheckedCondition, CheckedProblem
+from pdedsl.language import _ir as checked
+from pdedsl.language._ir import CheckedCondition, CheckedProblem
 
 __all__ = ["SymbolicProblem", "SymbolicResidual", "to_sympy"]
 

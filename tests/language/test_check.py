@@ -6,7 +6,7 @@ import pytest
 
 from pdedsl.errors import PdeNameError, PdeSemanticError
 from pdedsl.geometry import Box, Face, Faces, Interior
-from pdedsl.language import _check as c
+from pdedsl.language import _ir as c
 from pdedsl.language._check import check
 from pdedsl.language._parser import parse_spec
 
