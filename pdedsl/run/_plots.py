@@ -75,7 +75,8 @@ def _convergence_plot(path: Path, metrics: dict) -> None:
             ax.semilogy(x[: err.size], np.where(err > 0, err, np.nan), label="relative L2 error")
         ax.set_xlabel(label)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend()
     fig.suptitle(f"{metrics.get('problem')} · {metrics.get('optimizer')} · {metrics.get('device')}")
     _save(fig, path)
 

@@ -179,6 +179,8 @@ class _Run:
             step = info.step + 1
             elapsed = elapsed0 + time.perf_counter() - t0
             for key, value in info.stats.items():
+                if key == "time":  # the driver's clock restarts on resume; ours continues
+                    continue
                 history.setdefault(key, []).append(float(np.asarray(value)))
             history.setdefault("time", []).append(elapsed)
             last.update(params=info.params, state=info.state, step=step)
@@ -198,7 +200,7 @@ class _Run:
             result = run(self.optimizer, self.residual_fn, params, self.data, steps=remaining,
                          target_loss=s.target_loss, callback=on_step, state=state, start_step=start)
         status = stop_reason["value"] or result.status.name.lower()
-        steps_done = start + int(result.steps)
+        steps_done = int(result.steps)  # the driver counts globally (start_step + steps taken)
         # The driver keeps the last finite parameters when the loss turns non-finite.
         params, state = result.params, result.state
         # History rows of a non-finite step are kept: they show where the run broke down.
