@@ -30,7 +30,7 @@ from jax.flatten_util import ravel_pytree
 
 from pdedsl.solvers._anagram import spectral_projection, truncated_direction
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
-from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
+from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, trial_losses
 
 __all__ = ["AMStramGRAM", "AMStramGRAMState", "reconstruction_errors", "cutoff_ranks"]
 
@@ -72,17 +72,20 @@ class AMStramGRAM:
         tau_bounds: τ is kept within these bounds.
         min_rank: at least this many components (when r_ε > 0 and above the floor).
         rcond: relative round-off floor on singular values.
-        step_sizes: line-search grid.
-        jacobian_mode: "auto", "fwd" or "rev".
+        ladder: relative cutoffs also tried at η = 1 each step (the multi-cutoff line search);
+            empty disables it.
+        step_sizes: line-search grid for the crossing-rank direction.
+        jacobian_mode: "auto", "fwd", "rev" or "pointwise".
     """
 
     eps: float = 1e-14
     tau0: float = 1.0
-    adapt_factor: float = 4.0
+    adapt_factor: float = 1.0
     short_step: float = 0.25
     tau_bounds: tuple[float, float] = (1e-12, 1e12)
     min_rank: int = 1
     rcond: float = 1e-13
+    ladder: tuple[float, ...] = tuple(10.0 ** (-j / 2) for j in range(0, 29))
     step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
     jacobian_mode: str = "auto"
 
@@ -97,30 +100,46 @@ class AMStramGRAM:
         loss = half_squared_norm(r)
         proj = spectral_projection(jac, r)
         s = proj.singular_values
-        # ‖r − V c‖² computed directly: ‖r‖² − ‖c‖² would cancel once r is almost explained.
+        k = s.shape[0]
         rce = reconstruction_errors(proj.outside_sq, proj.coefficients)
         r_cross, r_eps, r_floor = cutoff_ranks(s, rce, state.tau, self.eps, self.rcond)
-        rank = jnp.minimum(jnp.minimum(jnp.maximum(r_cross, self.min_rank), r_eps), r_floor)
+        cap = jnp.minimum(r_eps, r_floor)
+        rank_cross = jnp.minimum(jnp.maximum(r_cross, self.min_rank), cap)
         converged = r_eps == 0
-        keep = jnp.arange(s.shape[0]) < rank
-        direction = truncated_direction(proj, keep)
-        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes), reject=True)
-        full = ls.accepted & (ls.step_size >= 1.0)
-        short = (~ls.accepted) | (ls.step_size <= self.short_step)
+        # Trial set: the crossing-rank direction at every η of the grid, and each ladder cutoff at η = 1.
+        ladder = jnp.asarray(self.ladder, dtype)
+        etas = jnp.asarray(self.step_sizes, dtype)
+        ranks = jnp.concatenate([jnp.broadcast_to(rank_cross, etas.shape), jnp.broadcast_to(cap, ladder.shape)])
+        trial_etas = jnp.concatenate([etas, jnp.ones_like(ladder)])
+        safe = jnp.where(s > 0, s, jnp.ones_like(s))
+        # damping λ_j = (ladder_j · s_max)² for the ladder rows (Levenberg–Marquardt), 0 for the crossing rows
+        damping = jnp.concatenate([jnp.zeros_like(etas), jnp.square(ladder * s[0])])
+        filt = jnp.square(s)[None, :] / (jnp.square(s)[None, :] + damping[:, None])
+        weights = jnp.where(jnp.arange(k)[None, :] < ranks[:, None], filt * proj.coefficients / safe, 0.0)
+        directions = weights @ proj.right_vectors.T  # (K, P)
+        losses = trial_losses(prob.residual, prob.theta, directions, trial_etas)
+        best = jnp.argmin(losses)
+        accepted = losses[best] < loss
+        eta = jnp.where(accepted, trial_etas[best], jnp.zeros((), dtype))
+        rank = jnp.where(accepted, ranks[best], 0)
+        theta = jnp.where(accepted, prob.theta - trial_etas[best] * directions[best], prob.theta)
+        full = accepted & (eta >= 1.0)
+        short = (~accepted) | (eta <= self.short_step)
         gamma = jnp.asarray(self.adapt_factor, dtype)
         tau = jnp.where(full, state.tau / gamma, jnp.where(short, state.tau * gamma, state.tau))
         tau = jnp.clip(tau, self.tau_bounds[0], self.tau_bounds[1])
         tau = jnp.where(converged, state.tau, tau)
         stats = {
             "loss": loss,
-            "loss_after": ls.loss,
-            "step_size": ls.step_size,
+            "loss_after": jnp.where(accepted, losses[best], loss),
+            "step_size": eta,
             "rank": rank,
-            "rank_cross": r_cross,
+            "rank_cross": rank_cross,
             "rank_eps": r_eps,
-            "accepted": ls.accepted,
+            "from_ladder": accepted & (best >= etas.shape[0]),
+            "accepted": accepted,
             "converged": converged,
             "tau": state.tau,
             "sv_max": s[0],
         }
-        return prob.unravel(ls.theta), AMStramGRAMState(state.step + 1, tau), stats
+        return prob.unravel(theta), AMStramGRAMState(state.step + 1, tau), stats

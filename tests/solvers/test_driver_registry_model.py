@@ -1,0 +1,125 @@
+"""Driver statuses and resumption, the optimizer registry, the MLP, and the import rule."""
+
+import ast
+import pathlib
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from pdedsl.solvers import (
+    MLP,
+    Adam,
+    AMStramGRAM,
+    ANaGRAM,
+    GradientDescent,
+    LBFGS,
+    Status,
+    make_optimizer,
+    run,
+)
+
+# A small nonlinear least-squares problem: fit a 1-8-1 tanh net to sin(πx) at 12 points.
+_MODEL = MLP(1, 1, (8,), "tanh")
+_X = jnp.linspace(-1.0, 1.0, 12)[:, None]
+
+
+def _residual(params, data):
+    pred = jax.vmap(lambda x: _MODEL.apply(params, x)[0])(data["x"])
+    return (pred - jnp.sin(jnp.pi * data["x"][:, 0])) / jnp.sqrt(data["x"].shape[0])
+
+
+_DATA = {"x": _X}
+_PARAMS = _MODEL.init(jax.random.PRNGKey(0))
+
+
+@pytest.mark.parametrize("opt", [AMStramGRAM(), Adam(learning_rate=1e-2), LBFGS()], ids=type)
+def test_resume_is_bitwise(opt):
+    full = run(opt, _residual, _PARAMS, _DATA, steps=10)
+    first = run(opt, _residual, _PARAMS, _DATA, steps=6)
+    host_params, host_state = jax.device_get((first.params, first.state))  # as the runner saves them
+    leaves, treedef = jax.tree_util.tree_flatten(host_state)
+    restored = jax.tree_util.tree_unflatten(treedef, [np.asarray(x) for x in leaves])
+    second = run(opt, _residual, host_params, _DATA, steps=4, state=restored, start_step=6)
+    assert second.steps == 10 and full.steps == 10
+    for a, b in zip(jax.tree_util.tree_leaves(full.params), jax.tree_util.tree_leaves(second.params)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    np.testing.assert_array_equal(full.history["loss"][6:], second.history["loss"])
+
+
+def test_history_callback_and_stop():
+    seen = []
+
+    def callback(info):
+        seen.append((info.step, float(info.stats["loss"])))
+        return info.step == 2
+
+    out = run(GradientDescent(), _residual, _PARAMS, _DATA, steps=10, callback=callback, start_step=0)
+    assert out.status is Status.STOPPED and out.steps == 3
+    assert [s for s, _ in seen] == [0, 1, 2]
+    assert out.history["loss"].shape == (3,) and np.all(np.diff(out.history["time"]) >= 0)
+    # gradient descent with rejection never increases the loss
+    assert np.all(np.diff(out.history["loss"]) <= 0)
+
+
+def test_target_and_converged_statuses():
+    out = run(AMStramGRAM(), _residual, _PARAMS, _DATA, steps=200, target_loss=1e-6)
+    assert out.status is Status.TARGET and out.history["loss_after"][-1] <= 1e-6 < out.history["loss"][0]
+    # a linear residual that is exactly solvable: converged once ‖r‖ < eps
+    a = jnp.asarray(np.random.default_rng(0).normal(size=(6, 6)))
+    lin = lambda p, d: d["A"] @ p - d["b"]
+    out = run(AMStramGRAM(eps=1e-10), lin, jnp.zeros(6), {"A": a, "b": jnp.ones(6)}, steps=10)
+    assert out.status is Status.CONVERGED
+    np.testing.assert_allclose(a @ out.params, np.ones(6), atol=1e-10)
+
+
+def test_nonfinite_keeps_last_finite_params():
+    # r(p) = p + 0·log(p − ½): Adam's first step (size lr = 1) takes p from 1 to 0, where r is NaN
+    res = lambda p, d: p + 0.0 * jnp.log(p - d)
+    out = run(Adam(learning_rate=1.0), res, jnp.ones(3), 0.5, steps=5)
+    assert out.status is Status.NONFINITE and out.steps == 1
+    np.testing.assert_array_equal(out.params, np.ones(3))
+    assert np.isfinite(out.history["loss"][0]) and np.isnan(out.history["loss"][1])
+
+
+def test_registry_names_and_errors():
+    assert isinstance(make_optimizer("AMStramGRAM", eps=1e-12), AMStramGRAM)
+    assert make_optimizer("anagram", cutoff=1e-4, step_sizes=[1.0]).step_sizes == (1.0,)
+    with pytest.raises(ValueError, match=r"unknown optimizer 'newton'; expected one of: amstramgram, anagram"):
+        make_optimizer("newton")
+    with pytest.raises(ValueError, match=r"optimizer 'adam' has no setting 'cutoff'"):
+        make_optimizer("adam", cutoff=1.0)
+
+
+def test_mlp_shapes_dtype_and_initialisation():
+    model = MLP(3, 2, (64, 16), "sin", initializer="lecun")
+    params = model.init(jax.random.PRNGKey(1))
+    assert [p["w"].shape for p in params] == [(3, 64), (64, 16), (16, 2)]
+    assert all(p["w"].dtype == jnp.float64 for p in params)  # x64 is on in the tests
+    assert model.apply(params, jnp.ones(3)).shape == (2,)
+    assert model.num_params == 4 * 64 + 65 * 16 + 17 * 2
+    big = MLP(400, 400, (400,), initializer="lecun").init(jax.random.PRNGKey(2))
+    np.testing.assert_allclose(np.std(big[0]["w"]), 1 / 20, rtol=0.02)
+    glorot = MLP(300, 100, (100,)).init(jax.random.PRNGKey(3))
+    np.testing.assert_allclose(np.std(glorot[0]["w"]), np.sqrt(2 / 400), rtol=0.02)
+    with pytest.raises(ValueError, match="unknown activation 'relu'"):
+        MLP(1, 1, activation="relu")
+
+
+def test_solver_core_imports_no_language_or_runner():
+    root = pathlib.Path(__file__).resolve().parents[2] / "pdedsl" / "solvers"
+    allowed = {"jax", "numpy", "optax", "pdedsl", "__future__", "dataclasses", "typing", "enum", "time",
+               "collections", "functools", "math"}
+    for path in root.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
+                if name.startswith("pdedsl"):
+                    assert name.startswith("pdedsl.solvers"), f"{path.name} imports {name}"
