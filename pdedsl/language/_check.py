@@ -62,6 +62,8 @@ def _fmt(value: float) -> str:
 
 
 class _Checker:
+    """One pass over a spec; the state is the names defined so far."""
+
     def __init__(self, spec: ast.Spec):
         self.spec = spec
         self.definitions: dict[str, tuple[str, Span]] = {}

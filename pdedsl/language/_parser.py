@@ -22,7 +22,7 @@ from lark.visitors import Transformer_NonRecursive, v_args
 from pdedsl.errors import PdeSyntaxError, Span
 from pdedsl.language import _ast as ast
 
-__all__ = ["parse_spec", "grammar_text", "TOKEN_WORDS", "MAX_NESTING"]
+__all__ = ["parse_spec", "grammar_text", "token_words", "MAX_NESTING"]
 
 MAX_NESTING = 100  # brackets, and levels of an expression tree
 MAX_NUMBER_LENGTH = 64
@@ -31,7 +31,7 @@ MAX_NUMBER_EXPONENT = 300
 OPENERS = {"LPAR": "RPAR", "LSQB": "RSQB"}
 CLOSERS = {"RPAR": "LPAR", "RSQB": "LSQB"}
 
-TOKEN_WORDS = {
+_PATTERN_WORDS = {
     "NAME": "a name",
     "NUMBER": "a number",
     "STRING": "a quoted string",
@@ -51,12 +51,18 @@ def grammar_text() -> str:
 
 @functools.cache
 def _lark() -> Lark:
-    parser = Lark(grammar_text(), parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=True)
-    for terminal in parser.terminals:
-        if terminal.name not in TOKEN_WORDS and terminal.pattern.type == "str":
+    return Lark(grammar_text(), parser="lalr", lexer="basic", propagate_positions=True, maybe_placeholders=True)
+
+
+@functools.cache
+def token_words() -> dict[str, str]:
+    """Terminal name → how an error message says it: `'('`, `keyword 'pde'`, `a name`, `end of line`."""
+    words = dict(_PATTERN_WORDS)
+    for terminal in _lark().terminals:
+        if terminal.pattern.type == "str":
             literal = terminal.pattern.value
-            TOKEN_WORDS[terminal.name] = f"keyword '{literal}'" if literal.isalpha() else f"'{literal}'"
-    return parser
+            words[terminal.name] = f"keyword '{literal}'" if literal.isalpha() else f"'{literal}'"
+    return words
 
 
 def parse_spec(text: str, filename: str = "<string>") -> ast.Spec:
@@ -186,7 +192,7 @@ def _token_error(tok: Token, previous: Token | None, expected: set[str]) -> PdeS
 
 
 def _keywords() -> set[str]:
-    return {name for name, word in TOKEN_WORDS.items() if word.startswith("keyword")}
+    return {name for name, word in token_words().items() if word.startswith("keyword")}
 
 
 def _describe(tok: Token) -> str:
@@ -196,7 +202,7 @@ def _describe(tok: Token) -> str:
         return f"number {tok}"
     if tok.type == "STRING":
         return f"string {tok}"
-    return TOKEN_WORDS.get(tok.type, f"'{tok}'")
+    return token_words().get(tok.type, f"'{tok}'")
 
 
 def _expected_words(expected: set[str]) -> str:
@@ -215,7 +221,7 @@ def _expected_words(expected: set[str]) -> str:
     if {"PLUS", "MINUS"} <= rest:
         words.append("an operator")
         rest -= OPERATORS | {"LPAR", "LSQB"}
-    words += sorted(TOKEN_WORDS[name] for name in rest if name in TOKEN_WORDS)
+    words += sorted(token_words()[name] for name in rest if name in token_words())
     if len(words) > 6:
         words = words[:6] + ["…"]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]

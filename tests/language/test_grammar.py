@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lark import Lark
 
-from pdedsl.language._parser import TOKEN_WORDS, _lark, grammar_text
+from pdedsl.language._parser import _lark, grammar_text, token_words
 
 
 def test_grammar_is_read_from_the_installed_package():
@@ -25,8 +25,9 @@ def test_no_terminal_is_anonymous_and_each_has_words():
     names = {terminal.name for terminal in _lark().terminals}
     assert not [n for n in names if n.startswith("__")]
     ignored = {"COMMENT", "WHITESPACE", "LINE_CONTINUATION"}
-    assert {n for n in names - ignored if n not in TOKEN_WORDS} == set()
-    assert TOKEN_WORDS["RPAR"] == "')'" and TOKEN_WORDS["PDE"] == "keyword 'pde'"
+    words = token_words()
+    assert {n for n in names - ignored if n not in words} == set()
+    assert (words["RPAR"], words["PDE"], words["DOTDOT"], words["_NL"]) == ("')'", "keyword 'pde'", "'..'", "end of line")
 
 
 def test_wheel_contains_the_grammar(tmp_path):
