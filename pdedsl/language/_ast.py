@@ -14,9 +14,9 @@ from fractions import Fraction
 from pdedsl.errors import Span
 
 __all__ = [
-    "Expr", "Number", "Name", "Index", "Call", "Sum", "BinOp", "Neg",
-    "Let", "DomainItem", "Domain", "Unknowns", "Equation", "Face", "OnBoundary", "OnFaces",
-    "Condition", "ExactItem", "Reference", "Value", "ListValue", "Setting", "SampleCount",
+    "Expr", "Number", "Name", "Index", "Call", "Sum", "BinOp", "Neg", "Vector",
+    "Let", "DomainItem", "Domain", "Unknowns", "LearnedParam", "Equation", "Face", "Piece", "OnBoundary", "OnFaces",
+    "Condition", "Periodic", "ExactItem", "Reference", "Data", "Value", "ListValue", "Setting", "SampleCount",
     "Model", "Sample", "Solve", "Statement", "Spec",
 ]
 
@@ -88,7 +88,15 @@ class Neg:
     operand: "Expr"
 
 
-Expr = Number | Name | Index | Call | Sum | BinOp | Neg
+@dataclass(frozen=True)
+class Vector:
+    """`[a, b, …]`: a vector of expressions (also the interval `[low, high]` of a domain line)."""
+
+    span: Span
+    items: tuple["Expr", ...]
+
+
+Expr = Number | Name | Index | Call | Sum | BinOp | Neg | Vector
 
 
 # ---- statements ------------------------------------------------------------------
@@ -105,14 +113,16 @@ class Let:
 
 @dataclass(frozen=True)
 class DomainItem:
-    """`x in [low, high]`, `x, y in [low, high]`, `x in [low, high]^n` or `time t in [low, high]`."""
+    """`x in [low, high]`, `x, y in [low, high]`, `x in [low, high]^n`, `time t in [low, high]`,
+    or `x, y in SHAPE` (then `shape` is the shape expression, e.g. `disk([0, 0], 1)`, and low/high are None)."""
 
     span: Span
     names: tuple[Name, ...]
-    low: Expr
-    high: Expr
+    low: Expr | None
+    high: Expr | None
     power: Expr | None
     time: bool
+    shape: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,15 @@ class Unknowns:
 
     span: Span
     names: tuple[Name, ...]
+
+
+@dataclass(frozen=True)
+class LearnedParam:
+    """`param name unknown init value`: a scalar learned together with the network."""
+
+    span: Span
+    name: Name
+    init: Expr
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,14 @@ class Face:
 
 
 @dataclass(frozen=True)
+class Piece:
+    """A named boundary piece in an `on` clause: `on circle`, `on inner`."""
+
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True)
 class OnBoundary:
     """`on boundary`: every spatial face."""
 
@@ -155,17 +182,27 @@ class OnBoundary:
 @dataclass(frozen=True)
 class OnFaces:
     span: Span
-    faces: tuple[Face, ...]
+    faces: tuple[Face | Piece, ...]
 
 
 @dataclass(frozen=True)
 class Condition:
-    """One line of a `pde:`, `boundary:` or `initial:` block (`kind`), with its source `text`."""
+    """One line of a `pde:`, `boundary:`, `initial:` or `point:` block (`kind`), with its source `text`."""
 
     span: Span
     kind: str
     equation: Equation
     region: OnBoundary | OnFaces | None
+    weight: Expr | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """`periodic x, y`: every unknown and its normal derivative match on opposite faces."""
+
+    span: Span
+    names: tuple[Name, ...]
     weight: Expr | None
     text: str
 
@@ -185,6 +222,17 @@ class Reference:
 
     span: Span
     path: str
+
+
+@dataclass(frozen=True)
+class Data:
+    """`data "path"`: observations of unknowns at points (the path as written, without quotes)."""
+
+    span: Span
+    path: str
+    path_span: Span
+    weight: Expr | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -240,7 +288,8 @@ class Solve:
     settings: tuple[Setting, ...]
 
 
-Statement = Let | Domain | Unknowns | Condition | ExactItem | Reference | Model | Sample | Solve
+Statement = (Let | Domain | Unknowns | LearnedParam | Condition | Periodic | ExactItem | Reference | Data | Model
+             | Sample | Solve)
 
 
 @dataclass(frozen=True)

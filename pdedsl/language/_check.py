@@ -16,21 +16,29 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from pathlib import Path
+
+import numpy as np
+
 from pdedsl.errors import PdeError, PdeNameError, PdeSemanticError, Span
-from pdedsl.geometry import Box, Face, Faces, Interior, Region
+from pdedsl.geometry import (
+    Boundary, Box, Domain, Face, Faces, Interior, PeriodicFaces, Plane, Region, ShapeDomain,
+)
 from pdedsl.language import _ast as ast
+from pdedsl.language._data import read_observations
 from pdedsl.language._ir import (
-    Apply, Arith, CheckedCondition, CheckedProblem, Const, Coord, Diff, Div, Dot, Expr, Grad, Lap, Neg, Num, Param,
-    Total, Var, unknowns_in,
+    Apply, Arith, CheckedCondition, CheckedProblem, Const, Coord, Curl, Diff, Div, Dot, Expr, Extra, Grad, Lap,
+    Learned, Manufactured, Neg, NormalDiff, Num, Paired, Param, Total, Var, Vec, nodes_in, unknowns_in,
 )
 from pdedsl.language._settings import check_settings, single, suggest
+from pdedsl.language._shapes import SHAPES, build_shape
 
 __all__ = ["check", "FUNCTIONS", "MAX_DERIVATIVE_ORDER"]
 
 FUNCTIONS = ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sinh", "cosh", "abs")
-OPERATORS = ("d", "grad", "div", "lap", "dot")
+OPERATORS = ("d", "grad", "div", "lap", "dot", "curl", "dn")
 CONSTANTS = {"pi": math.pi, "e": math.e}
-BUILTINS = FUNCTIONS + OPERATORS + tuple(CONSTANTS)
+BUILTINS = FUNCTIONS + OPERATORS + tuple(CONSTANTS) + SHAPES + ("manufactured",)
 
 MAX_DERIVATIVE_ORDER = 8
 MAX_EXPONENT = 64
@@ -52,9 +60,12 @@ class _Typed:
     unknown: bool = False  # mentions an unknown
 
 
-def check(spec: ast.Spec) -> CheckedProblem:
-    """Resolve and validate a parsed spec (raises `PdeError` subclasses with spans)."""
-    return _Checker(spec).run()
+def check(spec: ast.Spec, folder: Path | None = None) -> CheckedProblem:
+    """Resolve and validate a parsed spec (raises `PdeError` subclasses with spans).
+
+    `folder` is where relative `data` paths start (the spec's folder; the working directory if None).
+    """
+    return _Checker(spec, folder or Path.cwd()).run()
 
 
 def _fmt(value: float) -> str:
@@ -64,8 +75,12 @@ def _fmt(value: float) -> str:
 class _Checker:
     """One pass over a spec; the state is the names defined so far."""
 
-    def __init__(self, spec: ast.Spec):
-        self.spec = spec
+    def __init__(self, spec: ast.Spec, folder: Path):
+        self.spec, self.folder = spec, folder
+        self.learned: dict[str, float] = {}
+        self.exact_parameters: dict[str, float] = {}
+        self.context: str | None = None  # the kind of the condition being resolved
+        self.point: tuple[tuple[float, ...], Span] | None = None  # where a `point:` condition holds
         self.definitions: dict[str, tuple[str, Span]] = {}
         self.coordinates: dict[str, int] = {}
         self.vectors: dict[str, tuple[int, ...]] = {}
@@ -73,7 +88,7 @@ class _Checker:
         self.lets: dict[str, _Typed] = {}
         self.parameters: list[tuple[str, Expr]] = []
         self.time: str | None = None
-        self.box: Box | None = None
+        self.box: Domain | None = None
 
     def statements(self, kind):
         return [s for s in self.spec.statements if isinstance(s, kind)]
@@ -91,6 +106,8 @@ class _Checker:
             exact=self._exact(),
             reference=self._reference(),
             settings=check_settings(self.spec),
+            learned=tuple(self.learned.items()),
+            exact_parameters=tuple(self.exact_parameters.items()),
         )
 
     def _declarations(self) -> None:
@@ -109,6 +126,10 @@ class _Checker:
                     self.unknowns[name.name] = len(self.unknowns)
             elif isinstance(statement, ast.Let):
                 self._define_let(statement)
+            elif isinstance(statement, ast.LearnedParam):
+                value = self.constant(statement.init, "the initial value of a parameter")
+                self._define(statement.name, "a learned parameter")
+                self.learned[statement.name.name] = value
         if self.box is None:
             raise PdeSemanticError("the spec declares no domain", self.spec.statements[0].span,
                                    hint="add a line such as `domain x in [0, 1], y in [0, 1]`")
@@ -128,11 +149,16 @@ class _Checker:
 
     # -- declarations
 
-    def _declare_domain(self, domain: ast.Domain) -> Box:
+    def _declare_domain(self, domain: ast.Domain) -> Domain:
         """Register the coordinates (their bounds may use the `let` constants defined above)."""
         names: list[str] = []
         for item in domain.items:
-            if item.power is not None:
+            if item.shape is not None:
+                for name in item.names:
+                    self._define(name, "a coordinate")
+                    self.coordinates[name.name] = len(names)
+                    names.append(name.name)
+            elif item.power is not None:
                 if len(item.names) > 1 or item.time:
                     raise PdeSemanticError("an indexed coordinate `x in [a, b]^n` takes a single name",
                                            item.span, hint="write `x in [0, 1]^5`, then use x[k] or x1 .. x5")
@@ -160,7 +186,30 @@ class _Checker:
         if len(names) > MAX_DIMENSION:
             raise PdeSemanticError(f"the domain has {len(names)} coordinates; at most {MAX_DIMENSION} are supported",
                                    domain.span)
+        if any(item.shape is not None for item in domain.items):
+            return self._build_shape_domain(domain, names)
         return self._build_box(domain, names)
+
+    def _build_shape_domain(self, domain: ast.Domain, names: list[str]) -> ShapeDomain:
+        """One shape over the spatial coordinates, and at most a time interval beside it."""
+        shapes = [item for item in domain.items if item.shape is not None]
+        others = [item for item in domain.items if item.shape is None]
+        if len(shapes) > 1:
+            raise PdeSemanticError("a domain has at most one shape", shapes[1].span,
+                                   hint="combine shapes with union(…), intersection(…) or difference(…)")
+        for item in others:
+            if item.names[0].name != self.time or item.power is not None:
+                raise PdeSemanticError("beside a shape, a domain line may only give the time interval", item.span,
+                                       hint="put every spatial coordinate in the shape: `domain x, y in disk(...)`")
+        (item,) = shapes
+        shape = build_shape(item.shape, len(item.names), self.constant)
+        interval = None
+        if others:
+            low, high = (self.constant(e, "a domain bound") for e in (others[0].low, others[0].high))
+            if not low < high:
+                raise PdeSemanticError(f"the interval [{_fmt(low)}, {_fmt(high)}] is empty", others[0].span)
+            interval = (low, high)
+        return ShapeDomain(tuple(names), shape, self.time, interval)
 
     def _define_let(self, let: ast.Let) -> None:
         typed = self.resolve(let.value, {}, 1)
@@ -188,11 +237,18 @@ class _Checker:
     def _conditions(self) -> tuple[CheckedCondition, ...]:
         counts: dict[str, int] = {}
         checked = []
-        for condition in self.statements(ast.Condition):
-            counts[condition.kind] = counts.get(condition.kind, 0) + 1
-            n = counts[condition.kind]
-            name = condition.kind if n == 1 else f"{condition.kind}.{n}"
-            checked.append(self._condition(condition, name))
+
+        def name_for(kind: str) -> str:
+            counts[kind] = counts.get(kind, 0) + 1
+            return kind if counts[kind] == 1 else f"{kind}.{counts[kind]}"
+
+        for statement in self.spec.statements:
+            if isinstance(statement, ast.Condition):
+                checked.append(self._condition(statement, name_for(statement.kind)))
+            elif isinstance(statement, ast.Periodic):
+                checked += [self._periodic(statement, name, name_for("periodic")) for name in statement.names]
+            elif isinstance(statement, ast.Data):
+                checked.append(self._data(statement, name_for("data")))
         if "pde" not in counts:
             raise PdeSemanticError("the spec has no `pde:` equation", self.spec.statements[-1].span,
                                    hint="add the differential equation, e.g. `pde: -lap(u) = f`")
@@ -200,27 +256,95 @@ class _Checker:
         return tuple(checked)
 
     def _condition(self, condition: ast.Condition, name: str) -> CheckedCondition:
-        sides = []
-        for side, what in ((condition.equation.lhs, "left"), (condition.equation.rhs, "right")):
-            typed = self.resolve(side, {}, 1)
-            if typed.size:
-                raise PdeSemanticError(f"the {what} side is a vector of {typed.size} components, not a scalar",
-                                       side.span, hint="equations are scalar: take div(...) or dot(..., ...)")
-            sides.append(typed)
-        if not (sides[0].unknown or sides[1].unknown):
-            raise PdeSemanticError("this equation does not involve any unknown", condition.equation.span,
-                                   hint=f"equations and conditions constrain the unknowns ({', '.join(self.unknowns)})")
-        weight = 1.0
-        if condition.weight is not None:
-            weight = self.constant(condition.weight, "a weight")
-            if not weight > 0:
-                raise PdeSemanticError(f"a weight must be positive, not {_fmt(weight)}", condition.weight.span)
+        self.context, self.point = condition.kind, None
+        try:
+            lhs, rhs = self._sides(condition.equation)
+        finally:
+            self.context = None
+        weight = self._weight(condition.weight)
+        fixed = None
+        if condition.kind == "point":
+            fixed = {"points": self._point_of(condition)}
         return CheckedCondition(name, condition.kind, self._region(condition), weight, condition.span,
-                                condition.text, sides[0].expr, sides[1].expr)
+                                condition.text, lhs, rhs, fixed)
+
+    def _sides(self, equation: ast.Equation) -> tuple[Expr, Expr]:
+        """Both sides resolved: scalars, or vectors of the same length (a right side of 0 fits any vector)."""
+        left = self.resolve(equation.lhs, {}, 1)
+        if isinstance(equation.rhs, ast.Name) and equation.rhs.name == "manufactured":
+            return left.expr, self._manufactured(equation.rhs, left)
+        right = self.resolve(equation.rhs, {}, 1)
+        if left.size != right.size:
+            if right.value == 0 and not right.size:
+                return left.expr, Vec(equation.rhs.span, (right.expr,) * left.size)
+            if left.value == 0 and not left.size:
+                return Vec(equation.lhs.span, (left.expr,) * right.size), right.expr
+            raise PdeSemanticError(f"the two sides have different numbers of components: {_components(left)} on "
+                                   f"the left, {_components(right)} on the right", equation.span,
+                                   hint="a vector equation needs vectors of the same length on both sides "
+                                        "(or 0 on one side)")
+        if not (left.unknown or right.unknown):
+            raise PdeSemanticError("this equation does not involve any unknown", equation.span,
+                                   hint=f"equations and conditions constrain the unknowns ({', '.join(self.unknowns)})")
+        return left.expr, right.expr
+
+    def _manufactured(self, name: ast.Name, left: _Typed) -> Expr:
+        if not self.statements(ast.ExactItem):
+            raise PdeSemanticError("'manufactured' needs an exact solution", name.span,
+                                   hint="add an `exact:` block; the right side is then the left side evaluated "
+                                        "at the exact solution")
+        if nodes_in(left.expr, (Learned, Extra)):
+            raise PdeSemanticError("a manufactured right side cannot depend on learned parameters or data",
+                                   name.span, hint="write the right side explicitly")
+        if not left.unknown:
+            raise PdeSemanticError("this equation does not involve any unknown", name.span)
+        return Manufactured(name.span) if not left.size else Vec(name.span, (Manufactured(name.span),) * left.size)
+
+    def _weight(self, weight_expr: ast.Expr | None) -> float:
+        if weight_expr is None:
+            return 1.0
+        weight = self.constant(weight_expr, "a weight")
+        if not weight > 0:
+            raise PdeSemanticError(f"a weight must be positive, not {_fmt(weight)}", weight_expr.span)
+        return weight
+
+    def _point_of(self, condition: ast.Condition) -> np.ndarray:
+        if self.point is None:
+            name = next(iter(self.unknowns))
+            example = ", ".join(["0.5"] * self.box.dim)
+            raise PdeSemanticError("a `point:` condition needs the point where it holds", condition.equation.span,
+                                   hint=f"write the unknown at its point, e.g. {name}({example}) = 0")
+        return np.asarray([self.point[0]], float)
+
+    def _periodic(self, statement: ast.Periodic, coordinate: ast.Name, name: str) -> CheckedCondition:
+        """Every unknown and its derivative along `coordinate` agree on the two opposite faces."""
+        if not isinstance(self.box, Box):
+            raise PdeSemanticError("periodic conditions need a box domain", statement.span,
+                                   hint="a shape domain has no pairs of opposite faces")
+        axis = self._coordinate_axis(coordinate, "a periodic condition")
+        if axis == self.box.time_axis:
+            raise PdeSemanticError(f"'{coordinate.name}' is the time; periodic conditions pair spatial faces",
+                                   coordinate.span)
+        span = statement.span
+        here = [Var(span, k, u) for u, k in self.unknowns.items()]
+        here += [Diff(span, v, (axis,)) for v in list(here)]
+        return CheckedCondition(name, "periodic", PeriodicFaces(axis), self._weight(statement.weight), span,
+                                statement.text, Vec(span, tuple(here)), Vec(span, tuple(Paired(span, e) for e in here)))
+
+    def _data(self, statement: ast.Data, name: str) -> CheckedCondition:
+        """Residual u_k(x_i) − observed_ik for each observed unknown, at the points of the file."""
+        observations = read_observations(statement.path, statement.path_span, self.folder, self.box.names,
+                                         tuple(self.unknowns))
+        span = statement.span
+        lhs = tuple(Var(span, self.unknowns[u], u) for u in observations.unknowns)
+        rhs = tuple(Extra(span, "observed", j, f"{u}_observed") for j, u in enumerate(observations.unknowns))
+        fixed = {"points": observations.points, "observed": observations.values}
+        return CheckedCondition(name, "data", Interior(), self._weight(statement.weight), span, statement.text,
+                                Vec(span, lhs), Vec(span, rhs), fixed)
 
     def _region(self, condition: ast.Condition) -> Region:
         box, region = self.box, condition.region
-        if condition.kind == "pde":
+        if condition.kind in ("pde", "point"):
             return Interior()
         if condition.kind == "initial":
             if box.time is None:
@@ -240,15 +364,26 @@ class _Checker:
             return box.whole_boundary()
         return self._faces(region)
 
-    def _faces(self, region) -> Faces:
+    def _faces(self, region) -> Faces | Boundary:
         if isinstance(region, ast.OnBoundary):
             return self.box.whole_boundary()
-        return Faces(tuple(self._face(face) for face in region.faces))
+        parts = [self._face(face) for face in region.faces]
+        if isinstance(self.box, Box):
+            return Faces(tuple(parts))
+        faces = [p for p in parts if isinstance(p, Face)]
+        if faces and len(faces) != len(parts):
+            raise PdeSemanticError("a condition holds either on time faces or on the boundary in space, not both",
+                                   region.span, hint="split it into two conditions")
+        return Faces(tuple(faces)) if faces else Boundary(tuple(dict.fromkeys(parts)))
 
-    def _face(self, face: ast.Face) -> Face:
+    def _face(self, face: ast.Face | ast.Piece) -> Face | Plane | str:
+        if isinstance(face, ast.Piece):
+            return self._piece(face)
         axis = self._coordinate_axis(face.coordinate, "a condition's face")
         name = self.box.names[axis]
         value = self.constant(face.value, "a face position")
+        if isinstance(self.box, ShapeDomain) and axis != self.box.time_axis:
+            return self._plane(face, axis, value)
         low, high = self.box.lows[axis], self.box.highs[axis]
         for side, end in ((0, low), (1, high)):
             if math.isclose(value, end, rel_tol=1e-12, abs_tol=1e-12):
@@ -256,6 +391,32 @@ class _Checker:
         raise PdeSemanticError(f"{name} = {_fmt(value)} is not a face of the domain: "
                                f"{name} ranges over [{_fmt(low)}, {_fmt(high)}]", face.span,
                                hint=f"conditions hold on faces: {name} = {_fmt(low)} or {name} = {_fmt(high)}")
+
+    def _plane(self, face: ast.Face, axis: int, value: float) -> Plane:
+        """The flat boundary piece `x = value` of a shape domain (a side of one of its boxes)."""
+        k = self.box.spatial_axes.index(axis)
+        for piece in self.box.pieces():
+            if isinstance(piece, Plane) and piece.axis == k and math.isclose(piece.value, value, rel_tol=1e-12,
+                                                                              abs_tol=1e-12):
+                return piece
+        raise PdeSemanticError(f"the domain has no boundary {self.box.names[axis]} = {_fmt(value)}", face.span,
+                               hint=f"its boundary pieces are: {self._piece_names()}")
+
+    def _piece(self, piece: ast.Piece) -> str:
+        if isinstance(self.box, ShapeDomain) and piece.name in self.box.pieces():
+            return piece.name
+        if isinstance(self.box, Box):
+            faces = ", ".join(f"{self.box.names[f.axis]} = {_fmt(self.box.face_value(f))}"
+                              for f in self.box.whole_boundary().faces)
+            hint = f"a box's boundary is made of faces: {faces}; or write `on boundary`"
+        else:
+            hint = f"its boundary pieces are: {self._piece_names()}; or write `on boundary`"
+        raise PdeSemanticError(f"the domain has no boundary '{piece.name}'", piece.span, hint=hint)
+
+    def _piece_names(self) -> str:
+        spatial = self.box.spatial_axes
+        return ", ".join(f"{self.box.names[spatial[p.axis]]} = {_fmt(p.value)}" if isinstance(p, Plane) else p
+                         for p in self.box.pieces())
 
     def _every_unknown_in_a_pde(self, checked: list[CheckedCondition]) -> None:
         used: set[int] = set()
@@ -275,6 +436,11 @@ class _Checker:
         solutions: dict[str, Expr] = {}
         for item in items:
             name = item.name.name
+            if name in self.learned:
+                if name in self.exact_parameters:
+                    raise PdeNameError(f"a second exact value for '{name}'", item.name.span)
+                self.exact_parameters[name] = self.constant(item.value, "the exact value of a parameter")
+                continue
             if name not in self.unknowns:
                 guess = suggest(name, self.unknowns)
                 hint = f"did you mean '{guess}'?" if guess else f"the unknowns are: {', '.join(self.unknowns)}"
@@ -283,12 +449,14 @@ class _Checker:
             if name in solutions:
                 raise PdeNameError(f"a second exact solution for '{name}'", item.name.span)
             typed = self.resolve(item.value, {}, 1)
-            if typed.unknown or typed.size:
+            if typed.unknown or typed.size or nodes_in(typed.expr, Learned):
                 raise PdeSemanticError("an exact solution must be a scalar expression of the coordinates",
                                        item.value.span, hint="it may use coordinates and `let` constants, "
                                                              "not the unknowns")
             solutions[name] = typed.expr
         missing = [u for u in self.unknowns if u not in solutions]
+        if len(missing) == len(self.unknowns):
+            return None
         if missing:
             raise PdeSemanticError(f"no exact solution for '{missing[0]}'", items[-1].span,
                                    hint=f"add `{missing[0]} = ...` to the `exact:` block")
@@ -353,7 +521,17 @@ class _Checker:
         if name in self.coordinates:
             return _Typed(Coord(span, self.coordinates[name], name))
         if name in self.unknowns:
+            if self.context == "point":
+                example = ", ".join(["0.5"] * self.box.dim)
+                raise PdeSemanticError(f"in a `point:` condition, '{name}' is written with its point", span,
+                                       hint=f"e.g. {name}({example})")
             return _Typed(Var(span, self.unknowns[name], name), unknown=True)
+        if name in self.learned:
+            return _Typed(Learned(span, name))
+        if name == "manufactured":
+            raise PdeSemanticError("'manufactured' stands for a whole right side", span,
+                                   hint="write `lhs = manufactured`: the right side is then the left side "
+                                        "evaluated at the exact solution")
         if name in self.lets:
             return self.lets[name]
         if name in CONSTANTS:
@@ -364,6 +542,8 @@ class _Checker:
                                    hint=f"write {name}[k] inside a sum, or {name}1 .. {name}{n}")
         if name in FUNCTIONS or name in OPERATORS:
             raise PdeSemanticError(f"'{name}' is a function; call it, as in {name}(...)", span)
+        if name in SHAPES:
+            raise PdeSemanticError(f"'{name}' is a shape; shapes belong on the `domain` line", span)
         raise self._unknown_name(expr, indices)
 
     def _unknown_name(self, expr, indices) -> PdeNameError:
@@ -386,6 +566,12 @@ class _Checker:
         axes = self.vectors[base]
         k = self._constant_int(expr.index, 1, len(axes), f"the index of {base}", indices)
         return _Typed(Coord(expr.span, axes[k - 1], f"{base}{k}"))
+
+    def _resolve_vector(self, expr: ast.Vector, indices, multiplicity) -> _Typed:
+        items = [self._scalar(self.resolve(item, indices, multiplicity), item, "a vector's component")
+                 for item in expr.items]
+        return _Typed(Vec(expr.span, tuple(t.expr for t in items)), len(items), max(t.order for t in items), None,
+                      any(t.unknown for t in items))
 
     def _resolve_neg(self, expr: ast.Neg, indices, multiplicity) -> _Typed:
         typed = self.resolve(expr.operand, indices, multiplicity)
@@ -463,8 +649,10 @@ class _Checker:
             typed = self._scalar(self.resolve(arg, indices, multiplicity), arg, f"{func}()")
             value = None if typed.value is None else self._apply(expr, func, typed.value)
             return _Typed(Apply(expr.span, func, typed.expr), 0, typed.order, value, typed.unknown)
-        if func in ("grad", "div", "lap", "dot"):
+        if func in ("grad", "div", "lap", "dot", "curl", "dn"):
             return getattr(self, f"_call_{func}")(expr, indices, multiplicity)
+        if func in self.unknowns and self.context == "point":
+            return self._unknown_at_point(expr, indices)
         if func == "d":
             return self._call_d(expr, indices, multiplicity)
         axes = self._shorthand_axes(func)
@@ -537,8 +725,25 @@ class _Checker:
         return self._derivative(expr, self.resolve(operand, indices, multiplicity), operand, axes)
 
     def _derivative(self, expr: ast.Call, typed: _Typed, operand, axes: tuple[int, ...]) -> _Typed:
-        self._scalar(typed, operand, f"{expr.func.name}()")
-        return self._with_order(expr, Diff(expr.span, typed.expr, axes), typed, len(axes), 0)
+        return self._with_order(expr, Diff(expr.span, typed.expr, axes), typed, len(axes), typed.size)
+
+    def _unknown_at_point(self, expr: ast.Call, indices) -> _Typed:
+        """`u(0.5, 0.5)` in a `point:` condition: the unknown at a constant point inside the domain."""
+        name, box = expr.func.name, self.box
+        if len(expr.args) != box.dim:
+            raise PdeSemanticError(f"{name}(...) at a point takes {box.dim} coordinates "
+                                   f"({', '.join(box.names)}), got {len(expr.args)}", expr.span)
+        point = tuple(self.constant(arg, "a coordinate of the point") for arg in expr.args)
+        for axis, value in enumerate(point):
+            if not box.lows[axis] - 1e-12 <= value <= box.highs[axis] + 1e-12:
+                raise PdeSemanticError(f"the point lies outside the domain: {box.names[axis]} = {_fmt(value)} is "
+                                       f"not in [{_fmt(box.lows[axis])}, {_fmt(box.highs[axis])}]", expr.args[axis].span)
+        if self.point is not None and not np.allclose(self.point[0], point):
+            raise PdeSemanticError("a `point:` condition holds at one point; this one names two", expr.span,
+                                   hint=f"the first is at line {self.point[1].line}, column {self.point[1].column}; "
+                                        "write one condition per point")
+        self.point = (point, expr.span)
+        return _Typed(Var(expr.span, self.unknowns[name], name), unknown=True)
 
     def _with_order(self, expr, node, typed: _Typed, increase: int, size: int) -> _Typed:
         order = typed.order + increase
@@ -562,9 +767,29 @@ class _Checker:
 
     def _call_lap(self, expr, indices, multiplicity) -> _Typed:
         (arg,) = self._args(expr, 1)
-        typed = self._scalar(self.resolve(arg, indices, multiplicity), arg, "lap()")
+        typed = self.resolve(arg, indices, multiplicity)
         self._spatial(expr)
-        return self._with_order(expr, Lap(expr.span, typed.expr), typed, 2, 0)
+        return self._with_order(expr, Lap(expr.span, typed.expr), typed, 2, typed.size)
+
+    def _call_curl(self, expr, indices, multiplicity) -> _Typed:
+        (arg,) = self._args(expr, 1)
+        typed = self.resolve(arg, indices, multiplicity)
+        n = len(self._spatial(expr))
+        sizes = {2: {2: 0, 0: 2}, 3: {3: 3}}.get(n, {})
+        if typed.size not in sizes:
+            wanted = {2: "a vector of 2 components (or a scalar stream function)", 3: "a vector of 3 components"}
+            raise PdeSemanticError(f"curl() in {n} dimensions needs {wanted.get(n, 'a 2-D or 3-D domain')}, "
+                                   f"got {_components(typed)}", arg.span, hint="e.g. curl([u, v])")
+        return self._with_order(expr, Curl(expr.span, typed.expr), typed, 1, sizes[typed.size])
+
+    def _call_dn(self, expr, indices, multiplicity) -> _Typed:
+        (arg,) = self._args(expr, 1)
+        if self.context != "boundary":
+            raise PdeSemanticError("dn() is the outward normal derivative: it is defined on the boundary only",
+                                   expr.span, hint="use it in a `boundary:` condition, e.g. `dn(u) = 0 on x = 1`")
+        typed = self.resolve(arg, indices, multiplicity)
+        self._spatial(expr)
+        return self._with_order(expr, NormalDiff(expr.span, typed.expr), typed, 1, typed.size)
 
     def _call_div(self, expr, indices, multiplicity) -> _Typed:
         (arg,) = self._args(expr, 1)
@@ -586,3 +811,7 @@ class _Checker:
 
 def _shape(typed: _Typed) -> str:
     return f"vector({typed.size})" if typed.size else "scalar"
+
+
+def _components(typed: _Typed) -> str:
+    return f"a vector of {typed.size} components" if typed.size else "a scalar"

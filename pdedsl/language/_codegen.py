@@ -1,7 +1,9 @@
 """Lowered residuals → Python/JAX source text, meant to be read as well as run.
 
 One function per residual group, taking the coordinates and jet symbols it uses
-(`def pde(t, x, u_t, u_xx)`) and returning `lhs − rhs` at one point; common
+(`def pde(t, x, u_t, u_xx)`), then the jets at the paired point (`u_pair`), the
+per-point data (`n_x`, `u_observed`) and the learned parameters (`kappa`), and
+returning `lhs − rhs` at one point (a tuple for a vector equation); common
 sub-expressions are factored out by `sympy.cse`; a comment above each function
 names the source line and repeats the equation.  `let` constants become module
 constants.  Expressions are printed by SymPy's JAX printer, with `jnp.` for
@@ -17,13 +19,14 @@ from dataclasses import dataclass
 import sympy
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import JaxPrinter
+from sympy.printing.pycode import PythonCodePrinter
 
 from pdedsl.errors import PdeSemanticError
 from pdedsl.language._lower import Jet, LoweredProblem, LoweredResidual
 
 __all__ = ["GeneratedFunction", "GeneratedModule", "generate"]
 
-_RESERVED = {"jnp", "jax"}
+_RESERVED = {"jnp", "jax", "math"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ class GeneratedFunction:
     group: str
     coordinate_axes: tuple[int, ...]
     jets: tuple[Jet, ...]
+    pair_jets: tuple[Jet, ...] = ()
+    extras: tuple[tuple[str, int], ...] = ()  # (data key, component) of each per-point argument
+    scalars: tuple[str, ...] = ()  # the learned parameters it takes, by name
+    n_components: int = 1
 
 
 @dataclass(frozen=True)
@@ -69,13 +76,19 @@ def generate(problem: LoweredProblem, spec_name: str, unknowns: tuple[str, ...])
         "# Each returns lhs - rhs at one point, from the coordinates and jets it names (u_xx = d2u/dx2).",
         "import jax.numpy as jnp",
     ]
-    if problem.parameters:
-        lines += [""] + [f"{rename[p]} = {_print(value.xreplace(rename))}" for p, value in problem.parameters]
+    if problem.parameters:  # Python floats (float64), whatever JAX's precision is when the module loads
+        constants = [f"{rename[p]} = {_print_constant(value.xreplace(rename))}" for p, value in problem.parameters]
+        if any("math." in line for line in constants):
+            lines[2:2] = ["import math", ""]
+        lines += [""] + constants
     functions = []
     for residual in problem.residuals:
         name = _fresh(residual.condition.name.replace(".", "_"), taken)
         lines += ["", ""] + _residual_function(name, residual, problem, rename, taken, spec_name)
-        functions.append(GeneratedFunction(name, residual.condition.name, residual.coordinate_axes, residual.jets))
+        functions.append(GeneratedFunction(
+            name, residual.condition.name, residual.coordinate_axes, residual.jets, residual.pair_jets,
+            tuple((key, index) for _, key, index in residual.extras), tuple(str(p) for p in residual.scalars),
+            len(residual.exprs)))
     exact = None
     if problem.exact is not None:
         exact = _fresh("exact", taken)
@@ -87,14 +100,17 @@ def generate(problem: LoweredProblem, spec_name: str, unknowns: tuple[str, ...])
 def _residual_function(name, residual: LoweredResidual, problem, rename, taken, spec_name) -> list[str]:
     condition = residual.condition
     arguments = [rename[problem.coordinates[axis]] for axis in residual.coordinate_axes]
-    arguments += [rename[jet.symbol] for jet in residual.jets]
+    arguments += [rename[jet.symbol] for jet in residual.jets + residual.pair_jets]
+    arguments += [rename[symbol] for symbol, _, _ in residual.extras]
+    arguments += [rename[symbol] for symbol in residual.scalars]
     header = [
         f"# {condition.name} ({_comment(spec_name)}:{condition.line})",
         f"#   {_comment(condition.text)}",
         f"def {name}({', '.join(map(str, arguments))}):",
     ]
     try:
-        return header + _body([residual.expr.xreplace(rename)], taken, tuple_result=False)
+        exprs = [e.xreplace(rename) for e in residual.exprs]
+        return header + _body(exprs, taken, tuple_result=len(exprs) > 1)
     except PrintMethodNotImplementedError:
         raise PdeSemanticError("cannot generate code for this residual", condition.span,
                                hint="it needs a function JAX does not provide") from None
@@ -117,6 +133,10 @@ def _body(exprs: list[sympy.Expr], taken: set[str], tuple_result: bool) -> list[
     return lines + [f"    return {result}"]
 
 
+def _print_constant(expr: sympy.Expr) -> str:
+    return PythonCodePrinter({"fully_qualified_modules": True}).doprint(expr)
+
+
 def _print(expr: sympy.Expr) -> str:
     return _Printer({"fully_qualified_modules": True}).doprint(expr)
 
@@ -124,7 +144,8 @@ def _print(expr: sympy.Expr) -> str:
 def _safe_identifiers(problem: LoweredProblem) -> dict[sympy.Symbol, sympy.Symbol]:
     """Every symbol → itself, or a renamed copy when its name is a Python keyword or reserved."""
     symbols = list(problem.coordinates) + [p for p, _ in problem.parameters]
-    symbols += [jet.symbol for r in problem.residuals for jet in r.jets]
+    symbols += [jet.symbol for r in problem.residuals for jet in r.jets + r.pair_jets]
+    symbols += [symbol for r in problem.residuals for symbol, _, _ in r.extras] + list(problem.learned)
     taken = {str(s) for s in symbols} | _RESERVED
     rename = {}
     for symbol in symbols:

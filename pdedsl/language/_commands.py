@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from pdedsl.errors import PdeSemanticError, Span
+from pdedsl.geometry import Box
 from pdedsl.language._problem import Problem, load
 
 __all__ = ["add_language_commands"]
@@ -46,10 +47,13 @@ def summary(problem: Problem) -> str:
     """One line: the domain, unknowns, residual groups and solution data of a problem."""
     box = problem.domain
     time = f", time {box.time}" if box.time else ""
+    kind = "box" if isinstance(box, Box) else type(box.shape).__name__.lower()
     groups = ", ".join(c.name for c in problem.checked.conditions)
+    learned = ", ".join(name for name, _ in problem.checked.learned)
     extras = [word for word, present in (("exact solution", problem.checked.exact is not None),
-                                         ("reference data", problem.reference is not None)) if present]
-    text = (f"{box.dim}-D box ({', '.join(box.names)}{time}); unknown{'s' if len(problem.unknowns) > 1 else ''} "
+                                         ("reference data", problem.reference is not None),
+                                         (f"learned {learned}", bool(learned))) if present]
+    text = (f"{box.dim}-D {kind} ({', '.join(box.names)}{time}); unknown{'s' if len(problem.unknowns) > 1 else ''} "
             f"{', '.join(problem.unknowns)}; groups {groups}")
     return text + "".join(f"; {e}" for e in extras)
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from pdedsl.errors import Span
-from pdedsl.geometry import Box, Region
+from pdedsl.geometry import Domain, Region
 
 __all__ = [
-    "Expr", "Num", "Const", "Param", "Coord", "Var", "Apply", "Arith", "Neg", "Total", "Diff", "Grad", "Div",
-    "Lap", "Dot", "Settings", "CheckedCondition", "CheckedProblem", "unknowns_in",
+    "Expr", "Num", "Const", "Param", "Learned", "Coord", "Var", "Apply", "Arith", "Neg", "Total", "Diff", "Grad",
+    "Div", "Lap", "Dot", "Vec", "Curl", "NormalDiff", "Extra", "Paired", "Manufactured", "Settings",
+    "CheckedCondition", "CheckedProblem", "unknowns_in", "nodes_in",
 ]
 
 
@@ -41,6 +42,14 @@ class Const:
 @dataclass(frozen=True)
 class Param:
     """A named constant from `let name = <constant>`."""
+
+    span: Span
+    name: str
+
+
+@dataclass(frozen=True)
+class Learned:
+    """A scalar learned with the network, from `param name unknown init value`."""
 
     span: Span
     name: str
@@ -135,7 +144,57 @@ class Dot:
     right: "Expr"
 
 
-Expr = Num | Const | Param | Coord | Var | Apply | Arith | Neg | Total | Diff | Grad | Div | Lap | Dot
+@dataclass(frozen=True)
+class Vec:
+    """`[a, b, …]`: a vector of scalars."""
+
+    span: Span
+    items: tuple["Expr", ...]
+
+
+@dataclass(frozen=True)
+class Curl:
+    """curl over the spatial axes: of a 2-vector (a scalar), of a scalar in 2-D (a 2-vector), of a 3-vector."""
+
+    span: Span
+    operand: "Expr"
+
+
+@dataclass(frozen=True)
+class NormalDiff:
+    """`dn(operand)`: Σ_k n_k ∂operand/∂x_k over the spatial axes, n the outward unit normal at the point."""
+
+    span: Span
+    operand: "Expr"
+
+
+@dataclass(frozen=True)
+class Extra:
+    """Component `index` of the per-point data array `key` of the group (e.g. "observed")."""
+
+    span: Span
+    key: str
+    index: int
+    name: str  # what the generated code calls it, e.g. "u_observed"
+
+
+@dataclass(frozen=True)
+class Paired:
+    """`operand` evaluated at the paired point (the image on the opposite face, for periodic conditions)."""
+
+    span: Span
+    operand: "Expr"
+
+
+@dataclass(frozen=True)
+class Manufactured:
+    """`= manufactured`: the left side evaluated at the exact solution (the method of manufactured solutions)."""
+
+    span: Span
+
+
+Expr = (Num | Const | Param | Learned | Coord | Var | Apply | Arith | Neg | Total | Diff | Grad | Div | Lap | Dot
+        | Vec | Curl | NormalDiff | Extra | Paired | Manufactured)
 
 
 # ---- checked problem -------------------------------------------------------------------
@@ -152,7 +211,12 @@ class Settings:
 
 @dataclass(frozen=True)
 class CheckedCondition:
-    """One equation or condition: residual `lhs - rhs` on `region`, named `name` ("pde", "boundary.2" …)."""
+    """One equation or condition: residual `lhs - rhs` on `region`, named `name` ("pde", "boundary.2" …).
+
+    `kind` is "pde", "boundary", "initial", "periodic", "point" or "data". `fixed` holds the per-point data
+    of groups whose points are given rather than sampled: {"points": (N, dim)} for a `point:` condition,
+    plus "observed": (N, k) for a `data` file.
+    """
 
     name: str
     kind: str
@@ -162,6 +226,7 @@ class CheckedCondition:
     text: str
     lhs: Expr
     rhs: Expr
+    fixed: dict | None = field(default=None, compare=False)
 
     @property
     def line(self) -> int:
@@ -172,25 +237,32 @@ class CheckedCondition:
 class CheckedProblem:
     """A spec whose names, shapes and regions are all known to be valid."""
 
-    domain: Box
+    domain: Domain
     unknowns: tuple[str, ...]
     parameters: tuple[tuple[str, Expr], ...]  # named constants in definition order
     conditions: tuple[CheckedCondition, ...]
     exact: tuple[Expr, ...] | None  # one per unknown
     reference: str | None  # as written in the spec
     settings: Settings
+    learned: tuple[tuple[str, float], ...] = ()  # `param name unknown init value`, in definition order
+    exact_parameters: tuple[tuple[str, float], ...] = ()  # their true values, from the `exact:` block
 
 
-def unknowns_in(expr: Expr) -> set[int]:
-    """Indices of the unknowns an expression mentions."""
-    found, stack = set(), [expr]
+def nodes_in(expr: Expr, kind) -> list:
+    """Every node of type `kind` in an expression tree."""
+    found, stack = [], [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, Var):
-            found.add(node.index)
+        if isinstance(node, kind):
+            found.append(node)
         for value in vars(node).values():
             if isinstance(value, tuple):
                 stack.extend(v for v in value if not isinstance(v, int))
             elif not isinstance(value, (Span, str, int, Fraction)):
                 stack.append(value)
     return found
+
+
+def unknowns_in(expr: Expr) -> set[int]:
+    """Indices of the unknowns an expression mentions."""
+    return {node.index for node in nodes_in(expr, Var)}

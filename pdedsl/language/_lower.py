@@ -5,6 +5,9 @@ A jet symbol stands for one derivative of one unknown at the evaluation point:
 `u_x1x2` for ∂²u/∂x1∂x2.  Its multi-index counts the derivatives per axis of
 the domain (`u_xy` on (x, y) is (1, 1)); the residual stage computes exactly the
 multi-indices listed here, by automatic differentiation of the network.
+Jets at the paired point of a periodic condition are named `u_pair`, `u_x_pair`.
+Per-point data (`n_x`, `u_observed`) and learned parameters keep their names, made
+distinct from every other name.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Jet:
     symbol: sympy.Symbol
     unknown: int
     multi_index: tuple[int, ...]
+    at: str = "point"  # "point", or "pair": at the paired point of a periodic condition
 
     @property
     def order(self) -> int:
@@ -35,12 +39,20 @@ class Jet:
 
 @dataclass(frozen=True)
 class LoweredResidual:
-    """A residual in coordinates, parameters and jet symbols only."""
+    """A residual in coordinates, parameters, per-point data and jet symbols only (one expression per component)."""
 
     condition: CheckedCondition
-    expr: sympy.Expr
+    exprs: tuple[sympy.Expr, ...]
     coordinate_axes: tuple[int, ...]  # the coordinates the expression uses, in axis order
-    jets: tuple[Jet, ...]  # the derivatives it needs, lowest order first
+    jets: tuple[Jet, ...]  # the derivatives it needs at the point, lowest order first
+    pair_jets: tuple[Jet, ...] = ()  # the derivatives it needs at the paired point
+    extras: tuple[tuple[sympy.Symbol, str, int], ...] = ()  # (symbol, data key, component) it uses
+    scalars: tuple[sympy.Symbol, ...] = ()  # the learned parameters it uses
+
+    @property
+    def expr(self) -> sympy.Expr:
+        (expr,) = self.exprs
+        return expr
 
 
 @dataclass(frozen=True)
@@ -49,29 +61,43 @@ class LoweredProblem:
     parameters: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
     residuals: tuple[LoweredResidual, ...]
     exact: tuple[sympy.Expr, ...] | None
+    learned: tuple[sympy.Symbol, ...] = ()
 
 
 def lower(problem: SymbolicProblem) -> LoweredProblem:
     """Replace every `u(t, x)` and `Derivative(u(t, x), …)` by its jet symbol."""
     namer = _JetNamer(problem)
-    residuals = tuple(_lower_residual(r.condition, r.expr, problem, namer) for r in problem.residuals)
-    return LoweredProblem(problem.coordinates, problem.parameters, residuals, problem.exact)
+    extras = {e.symbol: (sympy.Symbol(namer.fresh(e.name), real=True), e.key, e.index) for e in problem.extras}
+    residuals = tuple(_lower_residual(r.condition, r.exprs, problem, namer, extras) for r in problem.residuals)
+    return LoweredProblem(problem.coordinates, problem.parameters, residuals, problem.exact, problem.learned)
 
 
-def _lower_residual(condition, expr, problem: SymbolicProblem, namer: "_JetNamer") -> LoweredResidual:
+def _lower_residual(condition, exprs, problem: SymbolicProblem, namer: "_JetNamer", extras) -> LoweredResidual:
+    lowered = tuple(_lower_expr(condition, expr, problem, namer, extras) for expr in exprs)
+    symbols = set().union(*(e.free_symbols for e in lowered))
+
+    def used(at):
+        return tuple(sorted((jet for jet in namer.jets.values() if jet.symbol in symbols and jet.at == at),
+                            key=lambda jet: (jet.order, jet.unknown, tuple(-k for k in jet.multi_index))))
+
+    axes = tuple(axis for axis, x in enumerate(problem.coordinates) if x in symbols)
+    used_extras = tuple(value for value in extras.values() if value[0] in symbols)
+    scalars = tuple(p for p in problem.learned if p in symbols)
+    return LoweredResidual(condition, lowered, axes, used("point"), used("pair"), used_extras, scalars)
+
+
+def _lower_expr(condition, expr, problem: SymbolicProblem, namer: "_JetNamer", extras) -> sympy.Expr:
     replacements = {}
+    functions = problem.unknowns + problem.paired
     for atom in expr.atoms(sympy.Derivative):
-        if atom.expr not in problem.unknowns:
+        if atom.expr not in functions:
             raise PdeSemanticError(f"cannot evaluate the derivative {atom}", condition.span,
                                    hint="only derivatives of the unknowns are computed numerically")
         replacements[atom] = namer.jet(atom.expr, _multi_index(atom, problem.coordinates)).symbol
     lowered = expr.xreplace(replacements)  # derivatives first: they contain u(t, x)
-    lowered = lowered.xreplace({u: namer.jet(u, (0,) * len(problem.coordinates)).symbol for u in problem.unknowns})
-    symbols = lowered.free_symbols
-    jets = sorted((jet for jet in namer.jets.values() if jet.symbol in symbols),
-                  key=lambda jet: (jet.order, jet.unknown, tuple(-k for k in jet.multi_index)))
-    axes = tuple(axis for axis, x in enumerate(problem.coordinates) if x in symbols)
-    return LoweredResidual(condition, lowered, axes, tuple(jets))
+    zero = (0,) * len(problem.coordinates)
+    lowered = lowered.xreplace({u: namer.jet(u, zero).symbol for u in functions})
+    return lowered.xreplace({symbol: value[0] for symbol, value in extras.items()})
 
 
 def _multi_index(derivative: sympy.Derivative, coordinates) -> tuple[int, ...]:
@@ -85,19 +111,27 @@ class _JetNamer:
     def __init__(self, problem: SymbolicProblem):
         self.coordinates = problem.coordinates
         self.unknowns = problem.unknowns
+        self.paired = problem.paired
         self.taken = {str(x) for x in problem.coordinates} | {str(p) for p, _ in problem.parameters}
-        self.jets: dict[tuple[int, tuple[int, ...]], Jet] = {}
+        self.taken |= {str(p) for p in problem.learned}
+        self.jets: dict[tuple[int, tuple[int, ...], str], Jet] = {}
 
-    def jet(self, unknown: sympy.Expr, multi_index: tuple[int, ...]) -> Jet:
-        key = (self.unknowns.index(unknown), multi_index)
+    def jet(self, function: sympy.Expr, multi_index: tuple[int, ...]) -> Jet:
+        at = "pair" if function in self.paired else "point"
+        unknown = (self.paired if at == "pair" else self.unknowns).index(function)
+        key = (unknown, multi_index, at)
         if key not in self.jets:
-            self.jets[key] = Jet(sympy.Symbol(self._name(*key), real=True), *key)
+            self.jets[key] = Jet(sympy.Symbol(self._name(unknown, multi_index, at), real=True), unknown, multi_index, at)
         return self.jets[key]
 
-    def _name(self, unknown: int, multi_index: tuple[int, ...]) -> str:
+    def _name(self, unknown: int, multi_index: tuple[int, ...], at: str) -> str:
         base = str(self.unknowns[unknown].func)
         suffix = "".join(str(x) * k for x, k in zip(self.coordinates, multi_index))
         name = f"{base}_{suffix}" if suffix else base
+        return self.fresh(name + ("_pair" if at == "pair" else ""))
+
+    def fresh(self, name: str) -> str:
+        """`name`, with underscores appended until it is distinct from every name given so far."""
         while name in self.taken:
             name += "_"
         self.taken.add(name)

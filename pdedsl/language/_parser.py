@@ -39,9 +39,9 @@ _PATTERN_WORDS = {
     "$END": "end of file",
 }
 OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "CIRCUMFLEX"}
-STATEMENT_START = {"LET", "DOMAIN", "UNKNOWN", "PDE", "BOUNDARY", "INITIAL", "EXACT", "REFERENCE", "MODEL", "SAMPLE",
-                   "SOLVE"}
-EXPRESSION_START = {"NAME", "NUMBER", "LPAR", "SUM"}
+STATEMENT_START = {"LET", "DOMAIN", "UNKNOWN", "PARAM", "PDE", "BOUNDARY", "INITIAL", "POINT", "PERIODIC", "EXACT",
+                   "REFERENCE", "DATA", "MODEL", "SAMPLE", "SOLVE"}
+EXPRESSION_START = {"NAME", "NUMBER", "LPAR", "LSQB", "SUM"}
 
 
 def grammar_text() -> str:
@@ -301,6 +301,9 @@ class _ToAst(Transformer_NonRecursive):
         index, low, _dotdot, high, body = children
         return ast.Sum(self._span(meta), ast.Name(_token_span(index), str(index)), low, high, body)
 
+    def vector(self, meta, children):
+        return ast.Vector(self._span(meta), tuple(children))
+
     def _binop(op):
         def build(self, meta, children):
             left, right = children
@@ -329,14 +332,17 @@ class _ToAst(Transformer_NonRecursive):
     def domain_item(self, meta, children):
         time_mark, *rest = children
         names = tuple(ast.Name(_token_span(tok), str(tok)) for tok in rest if isinstance(tok, Token))
-        (low, high), power = rest[-2], rest[-1]
-        return ast.DomainItem(self._span(meta), names, low, high, power, time=bool(time_mark.children))
+        where, power = rest[-1], None
+        if isinstance(where, ast.BinOp) and where.op == "^" and isinstance(where.left, ast.Vector):
+            where, power = where.left, where.right
+        span, time = self._span(meta), bool(time_mark.children)
+        if isinstance(where, ast.Vector) and len(where.items) == 2:
+            return ast.DomainItem(span, names, *where.items, power, time)
+        return ast.DomainItem(span, names, None, None, power, time, shape=where)
 
-    def interval(self, meta, children):
-        return tuple(children)
-
-    def power(self, meta, children):
-        return children[0]
+    def param_stmt(self, meta, children):
+        name, init = children
+        return ast.LearnedParam(self._span(meta), ast.Name(_token_span(name), str(name)), init)
 
     def unknown_stmt(self, meta, children):
         return ast.Unknowns(self._span(meta), tuple(ast.Name(_token_span(t), str(t)) for t in children))
@@ -349,6 +355,7 @@ class _ToAst(Transformer_NonRecursive):
         return build
 
     pde_block, boundary_block, initial_block = _block("pde"), _block("boundary"), _block("initial")
+    point_block = _block("point")
     del _binop, _block
 
     def _condition(self, kind, item):
@@ -367,6 +374,16 @@ class _ToAst(Transformer_NonRecursive):
     def equation(self, meta, children):
         lhs, rhs = children
         return ast.Equation(self._span(meta), lhs, rhs)
+
+    def periodic_stmt(self, meta, children):
+        *names, weight = children
+        span = self._span(meta)
+        return ast.Periodic(span, tuple(ast.Name(_token_span(t), str(t)) for t in names), weight,
+                            " ".join(self.text[span.start:span.end].split()))
+
+    def piece(self, meta, children):
+        (tok,) = children
+        return ast.Piece(_token_span(tok), str(tok))
 
     def on_boundary(self, meta, children):
         return ast.OnBoundary(self._span(meta))
@@ -393,6 +410,12 @@ class _ToAst(Transformer_NonRecursive):
         (tok,) = children
         return ast.Reference(_token_span(tok), str(tok)[1:-1])
 
+    def data_stmt(self, meta, children):
+        tok, weight = children
+        span = self._span(meta)
+        return ast.Data(span, str(tok)[1:-1], _token_span(tok), weight,
+                        " ".join(self.text[span.start:span.end].split()))
+
     def model_stmt(self, meta, children):
         kind, *settings = children
         return ast.Model(self._span(meta), ast.Name(_token_span(kind), str(kind)), tuple(s for s in settings if s))
@@ -415,7 +438,11 @@ class _ToAst(Transformer_NonRecursive):
 
     def setting(self, meta, children):
         name, value = children
-        return ast.Setting(self._span(meta), ast.Name(_token_span(name), str(name)), value)
+        return ast.Setting(self._span(meta), name, value)
+
+    def setting_name(self, meta, children):
+        (tok,) = children
+        return ast.Name(_token_span(tok), str(tok))
 
     def negative_number(self, meta, children):
         (tok,) = children

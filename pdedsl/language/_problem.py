@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pdedsl.errors import PdeError, PdeSemanticError, PdeSyntaxError, Span
-from pdedsl.geometry import Box, Region
+from pdedsl.geometry import Domain, Region
 from pdedsl.language._check import check
 from pdedsl.language._codegen import GeneratedModule, generate
 from pdedsl.language._ir import CheckedProblem, Settings
@@ -28,16 +28,23 @@ __all__ = ["Problem", "CompiledProblem", "ResidualGroup", "parse", "load"]
 
 @dataclass(frozen=True)
 class ResidualGroup:
-    """One equation or condition, compiled: `fn(u, points) -> (N, n_components)` on `region`."""
+    """One equation or condition, compiled: `fn(u, points, extras, scalars) -> (N, n_components)` on `region`.
 
-    name: str  # unique and stable: "pde", "boundary", "boundary.2", "initial", ...
-    kind: str  # "pde" | "boundary" | "initial"
+    `point_data` names the per-point arrays beyond the coordinates that `fn` reads from `extras`
+    ("normal", "pair", "observed"); `fixed` holds the per-point data of groups whose points are given by
+    the spec rather than sampled ({"points": (N, dim), …} for `point:` conditions and `data` files).
+    """
+
+    name: str  # unique and stable: "pde", "boundary", "boundary.2", "initial", "periodic", "data", ...
+    kind: str  # "pde" | "boundary" | "initial" | "periodic" | "point" | "data"
     region: Region
     weight: float
     n_components: int
     line: int
     text: str
     fn: Callable
+    point_data: tuple[str, ...] = ()
+    fixed: dict | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -45,13 +52,15 @@ class CompiledProblem:
     """Everything the runner needs, per docs/architecture.md."""
 
     name: str
-    domain: Box
+    domain: Domain
     unknowns: tuple[str, ...]
     groups: tuple[ResidualGroup, ...]
     exact: Callable | None  # exact(points (N, dim)) -> (N, n_unknowns)
     reference: str | None  # absolute path of the reference-solution file
     source: str  # the generated Python/JAX source
     settings: Settings
+    parameters: tuple[tuple[str, float], ...] = ()  # learned scalars and their initial values
+    exact_parameters: tuple[tuple[str, float], ...] = ()  # their true values, where the `exact:` block gives them
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ class Problem:
     checked: CheckedProblem
 
     @property
-    def domain(self) -> Box:
+    def domain(self) -> Domain:
         return self.checked.domain
 
     @property
@@ -101,17 +110,10 @@ class Problem:
             module = self._generate()
             namespace = load_module(module)
         conditions = {c.name: c for c in self.checked.conditions}
-        groups = tuple(
-            ResidualGroup(
-                name=f.group, kind=conditions[f.group].kind, region=conditions[f.group].region,
-                weight=conditions[f.group].weight, n_components=1, line=conditions[f.group].line,
-                text=conditions[f.group].text, fn=residual_fn(namespace[f.name], f),
-            )
-            for f in module.residuals
-        )
+        groups = tuple(_group(conditions[f.group], f, residual_fn(namespace[f.name], f)) for f in module.residuals)
         exact = None if module.exact is None else exact_fn(namespace[module.exact], len(self.unknowns))
         return CompiledProblem(self.name, self.domain, self.unknowns, groups, exact, self.reference,
-                               module.source, self.settings)
+                               module.source, self.settings, self.checked.learned, self.checked.exact_parameters)
 
     def _generate(self) -> GeneratedModule:
         label = self.filename if self.filename.startswith("<") else Path(self.filename).name
@@ -123,10 +125,21 @@ class Problem:
             yield
 
 
+def _group(condition, function, fn) -> ResidualGroup:
+    point_data = tuple(dict.fromkeys(key for key, _ in function.extras)) + (("pair",) if function.pair_jets else ())
+    return ResidualGroup(name=condition.name, kind=condition.kind, region=condition.region, weight=condition.weight,
+                         n_components=function.n_components, line=condition.line, text=condition.text, fn=fn,
+                         point_data=point_data, fixed=condition.fixed)
+
+
 def parse(text: str, filename: str = "<string>") -> Problem:
-    """Parse and check a spec given as text; raise `PdeError` (with `filename` attached) on a mistake."""
+    """Parse and check a spec given as text; raise `PdeError` (with `filename` attached) on a mistake.
+
+    `data` files are read relative to the spec's folder (the working directory for `<string>`).
+    """
+    folder = Path.cwd() if filename.startswith("<") else Path(filename).parent
     with _attached(filename, text):
-        checked = check(parse_spec(text, filename))
+        checked = check(parse_spec(text, filename), folder)
     name = "problem" if filename.startswith("<") else Path(filename).stem
     return Problem(name, filename, text, checked)
 

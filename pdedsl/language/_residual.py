@@ -1,4 +1,4 @@
-"""Generated source → residual functions `fn(u, points) -> (N, n_components)` and the exact solution.
+"""Generated source → residual functions `fn(u, points, extras, scalars) -> (N, n_components)`, exact solution.
 
 The generated module is compiled and run once, in the single place marked below;
 its functions take the coordinates and jets of one point.  Here each group's
@@ -6,7 +6,9 @@ function is wrapped: the jets it needs are computed from `u` by forward-mode
 automatic differentiation at a point — value, Jacobian and Hessian together, over
 only the axes that occur, by nested `jax.jacfwd`; derivatives of order three and
 more by nested `jax.jvp` along the axes of their multi-index — and the whole is
-`jax.vmap`ped over the collocation points (no Python loop over points).
+`jax.vmap`ped over the collocation points (no Python loop over points).  Per-point
+data (`extras`: outward normals, paired points, observed values; leading axis N) is
+vmapped alongside the points; learned scalars (`scalars`: name → 0-d array) are shared.
 
 The functions follow the dtype of `points` and never change JAX's global flags.
 """
@@ -42,15 +44,28 @@ def load_module(module: GeneratedModule) -> dict:
 
 
 def residual_fn(function: Callable, spec: GeneratedFunction) -> Callable:
-    """`fn(u, points) -> (N, 1)`: the generated point function, fed with the jets of `u`, over all points."""
+    """`fn(u, points, extras=None, scalars=None) -> (N, n_components)`: the generated point function, fed
+    with the jets of `u` (at each point, and at its paired point where needed), over all points.
 
-    def at_point(u: Field, x: jax.Array) -> jax.Array:
-        coordinates = [x[axis] for axis in spec.coordinate_axes]
-        value = function(*coordinates, *jet_values(u, x, spec.jets))
-        return jnp.reshape(jnp.asarray(value, dtype=x.dtype), (1,))
+    `extras`: {"normal": (N, dim), "pair": (N, dim), "observed": (N, k)} as the group needs;
+    `scalars`: {name: 0-d array} for the learned parameters.
+    """
 
-    def fn(u: Field, points: jax.Array) -> jax.Array:
-        return jax.vmap(lambda x: at_point(u, x))(points)
+    def at_point(u: Field, x: jax.Array, extra: dict, scalars: dict) -> jax.Array:
+        arguments = [x[axis] for axis in spec.coordinate_axes]
+        arguments += jet_values(u, x, spec.jets)
+        if spec.pair_jets:
+            arguments += jet_values(u, extra["pair"], spec.pair_jets)
+        arguments += [extra[key][index] for key, index in spec.extras]
+        arguments += [scalars[name] for name in spec.scalars]
+        value = function(*arguments)
+        parts = value if isinstance(value, tuple) else (value,)
+        return jnp.stack([jnp.asarray(v, dtype=x.dtype) for v in parts])
+
+    def fn(u: Field, points: jax.Array, extras: dict | None = None, scalars: dict | None = None) -> jax.Array:
+        needed = {key for key, _ in spec.extras} | ({"pair"} if spec.pair_jets else set())
+        extra = {key: jnp.asarray(value) for key, value in (extras or {}).items() if key in needed}
+        return jax.vmap(lambda x, e: at_point(u, x, e, scalars or {}))(points, extra)
 
     fn.__name__ = fn.__qualname__ = f"residual_{spec.name}"
     return fn

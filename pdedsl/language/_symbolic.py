@@ -3,9 +3,16 @@
 SymPy objects are *constructed* from the resolved tree (never parsed from text):
 coordinates are real `Symbol`s, each unknown is an applied real `Function`
 (`u(t, x)`), `let` constants are `Symbol`s whose definitions travel alongside, and
-`d`, `grad`, `div`, `lap` become `sympy.diff` — so a derivative of any expression
-(`dx((1 + u^2) * dx(u))`) is expanded by the product and chain rules here, and
-only derivatives of the unknowns themselves remain as `Derivative` atoms.
+`d`, `grad`, `div`, `lap`, `curl`, `dn` become `sympy.diff` — so a derivative of any
+expression (`dx((1 + u^2) * dx(u))`) is expanded by the product and chain rules here,
+and only derivatives of the unknowns themselves remain as `Derivative` atoms.
+
+A residual has one component per scalar equation (a vector equation has several).
+Per-point data that is not a coordinate — the outward normal of `dn`, observed values —
+are `Dummy` symbols listed in `SymbolicProblem.extras`; learned parameters are
+`Symbol`s; values at the paired point of a periodic condition are the applied functions
+`SymbolicProblem.paired` (`u_pair(t, x)`).  `= manufactured` is the left side with the
+exact solution substituted for the unknowns, derivatives evaluated.
 """
 
 from __future__ import annotations
@@ -27,10 +34,27 @@ _FUNCTIONS = {
 
 @dataclass(frozen=True)
 class SymbolicResidual:
-    """The residual `expr = lhs − rhs` of one condition, in coordinates, parameters and `u(t, x)` atoms."""
+    """The residual `lhs − rhs` of one condition, one expression per component (in coordinates, parameters,
+    extras and `u(t, x)` atoms)."""
 
     condition: CheckedCondition
-    expr: sympy.Expr
+    exprs: tuple[sympy.Expr, ...]
+
+    @property
+    def expr(self) -> sympy.Expr:
+        """The residual of a scalar equation."""
+        (expr,) = self.exprs
+        return expr
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A per-point value: component `index` of the group's data array `key`, called `name` in generated code."""
+
+    symbol: sympy.Dummy
+    key: str
+    index: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -40,17 +64,44 @@ class SymbolicProblem:
     parameters: tuple[tuple[sympy.Symbol, sympy.Expr], ...]  # `let` constants, in definition order
     residuals: tuple[SymbolicResidual, ...]
     exact: tuple[sympy.Expr, ...] | None  # one per unknown
+    learned: tuple[sympy.Symbol, ...] = ()  # `param … unknown` scalars, in definition order
+    extras: tuple[Extra, ...] = ()
+    paired: tuple[sympy.Expr, ...] = ()  # u_pair(t, x): each unknown at the paired point
 
 
 def to_sympy(problem: CheckedProblem) -> SymbolicProblem:
     """Build the SymPy form of every residual and of the exact solution."""
     builder = _Builder(problem)
-    residuals = tuple(
-        SymbolicResidual(c, builder.build(c.lhs) - builder.build(c.rhs)) for c in problem.conditions
-    )
     exact = None if problem.exact is None else tuple(builder.build(e) for e in problem.exact)
+    residuals = tuple(SymbolicResidual(c, _residual(builder, c, exact)) for c in problem.conditions)
     parameters = tuple((builder.parameters[name], builder.build(value)) for name, value in problem.parameters)
-    return SymbolicProblem(builder.coordinates, builder.unknowns, parameters, residuals, exact)
+    return SymbolicProblem(builder.coordinates, builder.unknowns, parameters, residuals, exact,
+                           tuple(builder.learned.values()), tuple(builder.extras.values()), builder.paired)
+
+
+def _residual(builder: "_Builder", condition: CheckedCondition, exact) -> tuple[sympy.Expr, ...]:
+    """lhs − rhs per component; a manufactured right side is the left side at the exact solution."""
+    lhs = _components(builder.build(condition.lhs))
+    if _is_manufactured(condition.rhs):
+        at_exact = dict(zip(builder.unknowns, exact))
+        rhs = [side.subs(at_exact).doit() for side in lhs]
+    else:
+        rhs = _components(builder.build(condition.rhs))
+    return tuple(a - b for a, b in zip(lhs, rhs))
+
+
+def _is_manufactured(expr) -> bool:
+    return isinstance(expr, checked.Manufactured) or (
+        isinstance(expr, checked.Vec) and all(isinstance(e, checked.Manufactured) for e in expr.items))
+
+
+def _components(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _each(value, fn):
+    """`fn` applied to a scalar, or to each component of a vector."""
+    return [fn(v) for v in value] if isinstance(value, list) else fn(value)
 
 
 class _Builder:
@@ -61,7 +112,18 @@ class _Builder:
         self.coordinates = tuple(sympy.Symbol(name, real=True) for name in box.names)
         self.spatial = tuple(self.coordinates[axis] for axis in box.spatial_axes)
         self.unknowns = tuple(sympy.Function(name, real=True)(*self.coordinates) for name in problem.unknowns)
+        self.paired = tuple(sympy.Function(f"{name}_pair", real=True)(*self.coordinates)
+                            for name in problem.unknowns)
         self.parameters = {name: sympy.Symbol(name, real=True) for name, _ in problem.parameters}
+        self.learned = {name: sympy.Symbol(name, real=True) for name, _ in problem.learned}
+        self.extras: dict[tuple[str, int], Extra] = {}
+        self.normal = tuple(self._extra_symbol("normal", axis, f"n_{x}")
+                            for axis, x in enumerate(self.coordinates) if axis in box.spatial_axes)
+
+    def _extra_symbol(self, key: str, index: int, name: str) -> sympy.Dummy:
+        if (key, index) not in self.extras:
+            self.extras[(key, index)] = Extra(sympy.Dummy(name, real=True), key, index, name)
+        return self.extras[(key, index)].symbol
 
     def build(self, expr):
         return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
@@ -74,6 +136,33 @@ class _Builder:
 
     def _param(self, expr: checked.Param):
         return self.parameters[expr.name]
+
+    def _learned(self, expr: checked.Learned):
+        return self.learned[expr.name]
+
+    def _extra(self, expr: checked.Extra):
+        return self._extra_symbol(expr.key, expr.index, expr.name)
+
+    def _paired(self, expr: checked.Paired):
+        return _each(self.build(expr.operand), lambda v: v.xreplace(dict(zip(self.unknowns, self.paired))))
+
+    def _vec(self, expr: checked.Vec):
+        return [self.build(item) for item in expr.items]
+
+    def _curl(self, expr: checked.Curl):
+        value = self.build(expr.operand)
+        if len(self.spatial) == 2:
+            x, y = self.spatial
+            if isinstance(value, list):
+                return sympy.diff(value[1], x) - sympy.diff(value[0], y)
+            return [sympy.diff(value, y), -sympy.diff(value, x)]
+        (x, y, z), (a, b, c) = self.spatial, value
+        return [sympy.diff(c, y) - sympy.diff(b, z), sympy.diff(a, z) - sympy.diff(c, x),
+                sympy.diff(b, x) - sympy.diff(a, y)]
+
+    def _normaldiff(self, expr: checked.NormalDiff):
+        return _each(self.build(expr.operand),
+                     lambda v: sympy.Add(*(n * sympy.diff(v, x) for n, x in zip(self.normal, self.spatial))))
 
     def _coord(self, expr: checked.Coord):
         return self.coordinates[expr.axis]
@@ -107,7 +196,8 @@ class _Builder:
         return sympy.Add(*terms)
 
     def _diff(self, expr: checked.Diff):
-        return sympy.diff(self.build(expr.operand), *(self.coordinates[axis] for axis in expr.axes))
+        axes = [self.coordinates[axis] for axis in expr.axes]
+        return _each(self.build(expr.operand), lambda v: sympy.diff(v, *axes))
 
     def _grad(self, expr: checked.Grad):
         value = self.build(expr.operand)
@@ -117,8 +207,7 @@ class _Builder:
         return sympy.Add(*(sympy.diff(v, x) for v, x in zip(self.build(expr.operand), self.spatial)))
 
     def _lap(self, expr: checked.Lap):
-        value = self.build(expr.operand)
-        return sympy.Add(*(sympy.diff(value, x, 2) for x in self.spatial))
+        return _each(self.build(expr.operand), lambda v: sympy.Add(*(sympy.diff(v, x, 2) for x in self.spatial)))
 
     def _dot(self, expr: checked.Dot):
         return sympy.Add(*(a * b for a, b in zip(self.build(expr.left), self.build(expr.right))))

@@ -3,6 +3,11 @@
     r(θ) = concat_g( sqrt(w_g / S_g) · R_g(u_θ, X_g) ),   loss = ½‖r‖²
 
 so the loss is the seeds' PINN loss: half the weighted mean square of each group.
+
+Parameters: the network's pytree, or — for a problem with learned scalars (`param … unknown`) —
+`{"net": network params, "scalars": {name: 0-d array}}`.  The optimizers flatten the whole
+pytree, so the scalars are extra columns of φ̂ with nothing else to do.
+Data: `data[group name]` is {"points": (S_g, dim), plus the group's `point_data` arrays}.
 """
 
 from __future__ import annotations
@@ -16,26 +21,48 @@ import jax.numpy as jnp
 from pdedsl.solvers import PointwiseGroup, PointwiseResidual
 
 
+def network_params(params):
+    """The network's part of a parameter pytree (the pytree itself when nothing else is learned)."""
+    return params["net"] if isinstance(params, dict) and "net" in params else params
+
+
+def learned_scalars(params) -> dict:
+    """{name: 0-d array} of the learned scalars (empty when there are none)."""
+    return params["scalars"] if isinstance(params, dict) and "scalars" in params else {}
+
+
+def initial_params(model, key, parameters, dtype=None):
+    """The network's initial parameters, with the learned scalars beside them when there are any."""
+    net = model.init(key)
+    if not parameters:
+        return net
+    dtype = dtype or jax.tree_util.tree_leaves(net)[0].dtype
+    return {"net": net, "scalars": {name: jnp.asarray(value, dtype) for name, value in parameters}}
+
+
 def network_function(model, params) -> Callable:
     """u(x): (dim,) -> (n_unknowns,) for the given parameters."""
-    return lambda x: model.apply(params, x)
+    net = network_params(params)
+    return lambda x: model.apply(net, x)
 
 
 def make_residual_fn(groups, model, data) -> PointwiseResidual:
-    """residual_fn(params, data) -> (S,), `data` a dict of (S_g, dim) arrays keyed by group name.
+    """residual_fn(params, data) -> (S,), `data[g.name]` = {"points": (S_g, dim), extras…} per group.
 
     Returned as a `PointwiseResidual` (each entry depends on one point only), so the solvers take
     the Jacobian as one reverse pass per point, vmapped, instead of P forward passes.
     """
 
     def pointwise(group):
-        def fn(params, x):  # x: (dim,) -> (n_components,)
-            return group.fn(network_function(model, params), x[None, :])[0]
+        def fn(params, point):  # point: {"points": (dim,), extras…} -> (n_components,)
+            extras = {k: v[None] for k, v in point.items() if k != "points"}
+            return group.fn(network_function(model, params), point["points"][None, :], extras,
+                            learned_scalars(params))[0]
 
         return fn
 
     return PointwiseResidual(tuple(
-        PointwiseGroup(key=g.name, fn=pointwise(g), scale=math.sqrt(g.weight / data[g.name].shape[0]))
+        PointwiseGroup(key=g.name, fn=pointwise(g), scale=math.sqrt(g.weight / data[g.name]["points"].shape[0]))
         for g in groups))
 
 
@@ -44,6 +71,11 @@ def evaluate_network(model, params, points, *, batch: int = 65536) -> jax.Array:
     apply = jax.jit(jax.vmap(model.apply, in_axes=(None, 0)))
     chunks = [apply(params, points[i : i + batch]) for i in range(0, points.shape[0], batch)]
     return jnp.concatenate(chunks) if chunks else jnp.zeros((0, model.out_dim))
+
+
+def error_norms_by_unknown(predicted, expected, unknowns) -> dict[str, float]:
+    """Relative L2 error of each unknown separately (columns of (N, n_unknowns) arrays)."""
+    return {name: error_norms(predicted[:, k], expected[:, k])["rel_l2"] for k, name in enumerate(unknowns)}
 
 
 def error_norms(predicted, expected) -> dict[str, float]:
@@ -90,11 +122,13 @@ def make_error_monitor(model, reference_values) -> Callable:
     ref_norm = jnp.linalg.norm(ref)
 
     def monitor(params, data):
-        pred = jax.vmap(model.apply, in_axes=(None, 0))(params, data["__test__"])
+        pred = jax.vmap(model.apply, in_axes=(None, 0))(network_params(params), data["__test__"])
         diff = pred - ref
-        return {
+        stats = {
             "rel_l2": jnp.linalg.norm(diff) / ref_norm,
             "abs_l2": jnp.sqrt(jnp.mean(diff**2)),
         }
+        stats.update({f"param/{name}": value for name, value in learned_scalars(params).items()})
+        return stats
 
     return monitor

@@ -88,6 +88,9 @@ def _cmd_solve(args) -> int:
     print(f"{m['problem']}: {m['status']} after {m['steps']} steps in {m['wall_s']:.1f} s on {m['device']} "
           f"({m['optimizer']}, {m['n_params']} parameters)")
     print(f"  loss {fmt(m['loss'])}   rel_l2 {fmt(m['rel_l2'])}   abs_l2 {fmt(m['abs_l2'])}")
+    for name, value in (m.get("parameters") or {}).items():
+        error = (m.get("parameter_errors") or {}).get(name)
+        print(f"  {name} = {value:.12g}" + ("" if error is None else f"   (relative error {error:.3e})"))
     print(f"  {m['message']}")
     print(f"  outputs in {out}/")
     if m["status"] == "nonfinite":

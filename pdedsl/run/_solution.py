@@ -34,9 +34,13 @@ def _build_model(config: dict, init: str | None = None):
     return MLP(**kwargs)
 
 
-def save_params(path: Path, model, params, *, coordinates, unknowns) -> None:
-    """params.npz: the model's configuration (JSON) and its parameter leaves in tree order."""
-    meta = {"model": _model_config(model), "coordinates": list(coordinates), "unknowns": list(unknowns)}
+def save_params(path: Path, model, params, *, coordinates, unknowns, parameters=()) -> None:
+    """params.npz: the model's configuration (JSON) and its parameter leaves in tree order.
+
+    With learned scalars (`parameters`, their names) the tree is {"net": …, "scalars": {name: …}}.
+    """
+    meta = {"model": _model_config(model), "coordinates": list(coordinates), "unknowns": list(unknowns),
+            "parameters": list(parameters)}
     write_npz(path, meta=np.array(json.dumps(meta)), **save_pytree("params", params))
 
 
@@ -65,11 +69,21 @@ class Solution:
                 raise ValueError(f"points must have {len(self.coordinates)} columns "
                                  f"({', '.join(self.coordinates)}), got shape {pts.shape}")
             apply = jax.jit(jax.vmap(self.model.apply, in_axes=(None, 0)))
-            return np.asarray(apply(self.params, pts))
+            return np.asarray(apply(_network(self.params), pts))
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        """The learned scalars ({} when the problem has none)."""
+        scalars = self.params.get("scalars", {}) if isinstance(self.params, dict) else {}
+        return {name: float(value) for name, value in scalars.items()}
 
     @property
     def status(self) -> str | None:
         return self.metrics.get("status")
+
+
+def _network(params):
+    return params["net"] if isinstance(params, dict) and "net" in params else params
 
 
 def load_solution(directory) -> Solution:
@@ -87,6 +101,8 @@ def load_solution(directory) -> Solution:
         with jax.enable_x64(not float32):
             model = _build_model(meta["model"])
             like = model.init(jax.random.PRNGKey(0))
+            if meta.get("parameters"):
+                like = {"net": like, "scalars": {name: np.zeros(()) for name in meta["parameters"]}}
             params = load_pytree_leaves(archive, "params", like)
     return Solution(model=model, params=params, coordinates=tuple(meta["coordinates"]),
                     unknowns=tuple(meta["unknowns"]), metrics=metrics,

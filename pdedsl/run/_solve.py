@@ -24,7 +24,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from pdedsl.errors import PdeError
-from pdedsl.run._assemble import Monitored, error_norms, evaluate_network, make_error_monitor, make_residual_fn
+from pdedsl.run._assemble import (
+    Monitored, error_norms, error_norms_by_unknown, evaluate_network, initial_params, learned_scalars,
+    make_error_monitor, make_residual_fn, network_params,
+)
 from pdedsl.run._files import load_pytree_leaves, save_pytree, write_json, write_npz
 from pdedsl.run._progress import make_reporter
 from pdedsl.run._sampling import collocation_points, evaluation_points
@@ -113,7 +116,8 @@ class _Run:
             raise PdeError(str(err), hint="check the `model` and `solve` settings (or the flags)") from None
         self.collocation = collocation_points(box, compiled.groups, settings.counts, settings.method, settings.seed)
         self.test_points, self.test_values = self._evaluation_data()
-        self.data = {name: jnp.asarray(p, self.dtype) for name, p in self.collocation.items()}
+        self.data = {name: {k: jnp.asarray(v, self.dtype) for k, v in group.items()}
+                     for name, group in self.collocation.items()}
         self.optimizer = base
         if self.test_values is not None:
             # The per-step error uses at most n_test points (a fixed subset of a large reference
@@ -168,7 +172,7 @@ class _Run:
     # -- the loop -----------------------------------------------------------------------------
     def execute(self, *, resume: bool, handle_sigint: bool) -> Solution:
         s = self.settings
-        params = self.model.init(jax.random.PRNGKey(s.seed))
+        params = initial_params(self.model, jax.random.PRNGKey(s.seed), self.compiled.parameters)
         state = self.optimizer.init(self.residual_fn, params, self.data)
         start, history, elapsed0 = 0, {}, 0.0
         if resume:
@@ -216,10 +220,13 @@ class _Run:
     def _final_metrics(self, params, steps_done, history, elapsed, status) -> dict:
         r = self.residual_fn(params, self.data)
         loss = float(0.5 * jnp.sum(r**2))
-        errors = {"rel_l2": None, "abs_l2": None}
+        errors = {"rel_l2": None, "abs_l2": None, "rel_l2_by_unknown": None}
         if self.test_values is not None:
-            pred = evaluate_network(self.model, params, jnp.asarray(self.test_points, self.dtype))
-            errors = error_norms(pred, jnp.asarray(self.test_values, self.dtype))
+            pred = evaluate_network(self.model, network_params(params), jnp.asarray(self.test_points, self.dtype))
+            expected = jnp.asarray(self.test_values, self.dtype)
+            errors = {**error_norms(pred, expected),
+                      "rel_l2_by_unknown": error_norms_by_unknown(pred, expected, self.compiled.unknowns)}
+        errors.update(self._parameter_metrics(params))
         message = {
             "nonfinite": "the loss became non-finite; the last finite parameters were kept",
             "interrupted": "interrupted by the user (Ctrl-C); outputs reflect the last finished step",
@@ -238,7 +245,7 @@ class _Run:
             "device": describe_device(),
             "dtype": "float32" if self.settings.float32 else "float64",
             "n_params": int(sum(np.size(x) for x in jax.tree_util.tree_leaves(params))),
-            "n_points": {name: int(p.shape[0]) for name, p in self.collocation.items()},
+            "n_points": {name: int(p["points"].shape[0]) for name, p in self.collocation.items()},
             "n_test_points": None if self.test_points is None else int(self.test_points.shape[0]),
             "error_reference": ("exact" if self.compiled.exact is not None
                                 else "reference" if self.compiled.reference is not None else None),
@@ -248,6 +255,17 @@ class _Run:
             "message": message,
             "history": history,
         }
+
+    def _parameter_metrics(self, params) -> dict:
+        """`parameters`: the recovered learned scalars; `parameter_errors`: relative errors where the spec
+        states their exact values (absent for a problem without learned scalars)."""
+        if not self.compiled.parameters:
+            return {}
+        values = {name: float(v) for name, v in learned_scalars(params).items()}
+        exact = dict(self.compiled.exact_parameters)
+        errors = {name: abs(values[name] - true) / max(abs(true), np.finfo(float).tiny)
+                  for name, true in exact.items()}
+        return {"parameters": values, "parameter_errors": errors or None}
 
     def _finish(self, params, state, steps_done, history, elapsed, status) -> Solution:
         metrics = self._final_metrics(params, steps_done, history, elapsed, status)
@@ -259,7 +277,8 @@ class _Run:
 
             self._save_checkpoint(params, state, steps_done, history, elapsed)
             save_params(self.out_dir / "params.npz", self.model, params,
-                        coordinates=self.compiled.domain.names, unknowns=self.compiled.unknowns)
+                        coordinates=self.compiled.domain.names, unknowns=self.compiled.unknowns,
+                        parameters=[name for name, _ in self.compiled.parameters])
             grid = write_solution_grid(self.out_dir / "solution.npz", solution, self.compiled, self.dtype)
             write_plots(self.out_dir, metrics, grid, self.compiled)
             write_json(self.out_dir / "metrics.json", metrics)

@@ -151,8 +151,9 @@ ERRORS = [
      "this sum has too many terms (at most 1000 in all)", None),
     (SQUARE + "pde: u = sum(k = 3..1, x)", PdeSemanticError, 3, 10, "the sum range 3..1 is empty",
      "write the lower bound first, e.g. k = 1..5"),
-    (SQUARE + "pde: grad(u) = 0", PdeSemanticError, 3, 6, "the left side is a vector of 2 components, not a scalar",
-     "equations are scalar: take div(...) or dot(..., ...)"),
+    (SQUARE + "pde: grad(u) = [0, 0, 1]", PdeSemanticError, 3, 6,
+     "the two sides have different numbers of components: a vector of 2 components on the left, a vector of 3 "
+     "components on the right", "a vector equation needs vectors of the same length on both sides (or 0 on one side)"),
     (SQUARE + "pde: grad(u) * grad(u) = 0", PdeSemanticError, 3, 6,
      "'*' cannot combine these operands: vector(2) * vector(2)",
      "vectors (from grad) can be added, scaled, divided by a scalar, and combined with dot(a, b) or div(v)"),
@@ -174,8 +175,8 @@ ERRORS = [
      "a second domain statement (the first is at line 1)", "declare every coordinate in one `domain` line"),
     (SQUARE + "unknown v\npde: u = 0", PdeSemanticError, 3, 9, "the unknown 'v' appears in no `pde:` equation",
      "every unknown needs an equation that determines it"),
-    (SQUARE + "pde: lap(grad(u)) = 0", PdeSemanticError, 3, 10,
-     "lap() needs a scalar, but this is a vector of 2 components",
+    (SQUARE + "pde: sin(grad(u)) = 0", PdeSemanticError, 3, 10,
+     "sin() needs a scalar, but this is a vector of 2 components",
      "take div(...) or dot(..., ...) to get a scalar"),
     (SQUARE + "pde: u = 0 weight -1", PdeSemanticError, 3, 19, "a weight must be positive, not -1", None),
 ]

@@ -60,14 +60,15 @@ def test_collocation_points_are_deterministic_and_share_the_interior():
     a = collocation_points(SQUARE, groups, {"interior": 64, "boundary": 40}, "sobol", seed=3)
     b = collocation_points(SQUARE, groups, {"interior": 64, "boundary": 40}, "sobol", seed=3)
     c = collocation_points(SQUARE, groups, {"interior": 64, "boundary": 40}, "sobol", seed=4)
-    assert a["pde"] is a["pde.2"] and a["pde"].shape == (64, 2) and a["boundary"].shape == (40, 2)
-    np.testing.assert_array_equal(a["boundary"], b["boundary"])
-    assert not np.allclose(a["pde"], c["pde"])
+    assert a["pde"]["points"] is a["pde.2"]["points"] and a["pde"]["points"].shape == (64, 2)
+    assert a["boundary"]["points"].shape == (40, 2)
+    np.testing.assert_array_equal(a["boundary"]["points"], b["boundary"]["points"])
+    assert not np.allclose(a["pde"]["points"], c["pde"]["points"])
 
 
 def test_evaluation_points_are_independent_of_training_points():
     groups = [SimpleNamespace(name="pde", kind="pde", region=Interior())]
-    train = collocation_points(SQUARE, groups, {"interior": 100}, "random", seed=0)["pde"]
+    train = collocation_points(SQUARE, groups, {"interior": 100}, "random", seed=0)["pde"]["points"]
     test = evaluation_points(SQUARE, 10_000, seed=0)
     assert test.shape == (10_000, 2)
     assert not np.any(np.isin(test[:, 0], train[:, 0]))

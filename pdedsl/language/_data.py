@@ -1,0 +1,107 @@
+"""`data "file"` statements: observations of unknowns at points, read and validated.
+
+A data file has one column (CSV) or one 1-D array (`.npz`) per coordinate of the domain
+and per observed unknown, named by its header / array name, e.g. `t,x,u`. Every
+coordinate must be there, at least one unknown, and nothing else; every value must be
+finite. Mistakes are `PdeDataError`s positioned at the path in the spec.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from pdedsl.errors import PdeDataError, Span
+
+__all__ = ["Observations", "read_observations"]
+
+MAX_ROWS = 1_000_000
+
+
+class Observations:
+    """The points (N, dim) in domain-axis order and the observed values (N, k) of the unknowns `unknowns`."""
+
+    def __init__(self, points: np.ndarray, values: np.ndarray, unknowns: tuple[str, ...]):
+        self.points, self.values, self.unknowns = points, values, unknowns
+
+
+def read_observations(path: str, span: Span, folder: Path, coordinates: tuple[str, ...],
+                      unknowns: tuple[str, ...]) -> Observations:
+    """Read `path` (relative to `folder`); check the columns against the coordinates and unknowns."""
+    full = Path(os.path.abspath(folder / path))
+    if not full.is_file():
+        raise PdeDataError(f"data file '{path}' not found", span,
+                           hint=f"the path is relative to the spec's folder; looked for {full}")
+    columns = _read_columns(full, path, span)
+    for name in columns:
+        if name not in coordinates and name not in unknowns:
+            raise PdeDataError(f"data file '{path}' has a column '{name}', which is neither a coordinate nor an "
+                               f"unknown", span, hint=f"columns are named after the coordinates "
+                                                      f"({', '.join(coordinates)}) and unknowns ({', '.join(unknowns)})")
+    for name in coordinates:
+        if name not in columns:
+            raise PdeDataError(f"data file '{path}' has no column '{name}'", span,
+                               hint=f"it needs one column per coordinate: {', '.join(coordinates)}")
+    observed = tuple(u for u in unknowns if u in columns)
+    if not observed:
+        raise PdeDataError(f"data file '{path}' observes no unknown", span,
+                           hint=f"add a column named after an unknown: {', '.join(unknowns)}")
+    for name, values in columns.items():
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise PdeDataError(f"data file '{path}': column '{name}' has a non-finite value in row {bad[0] + 1}",
+                               span, hint="remove the row or fix the value")
+    points = np.stack([columns[c] for c in coordinates], axis=-1)
+    values = np.stack([columns[u] for u in observed], axis=-1)
+    return Observations(points, values, observed)
+
+
+def _read_columns(full: Path, path: str, span: Span) -> dict[str, np.ndarray]:
+    if full.suffix == ".npz":
+        return _npz_columns(full, path, span)
+    if full.suffix != ".csv":
+        raise PdeDataError(f"data file '{path}' is neither .csv nor .npz", span,
+                           hint="write the observations as a CSV file with a header, or a .npz of named arrays")
+    return _csv_columns(full, path, span)
+
+
+def _csv_columns(full: Path, path: str, span: Span) -> dict[str, np.ndarray]:
+    lines = [line for line in full.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines:
+        raise PdeDataError(f"data file '{path}' is empty", span, hint="the first line names the columns, e.g. t,x,u")
+    header = [name.strip() for name in lines[0].split(",")]
+    if len(set(header)) != len(header):
+        raise PdeDataError(f"data file '{path}' names a column twice", span)
+    if len(lines) - 1 > MAX_ROWS:
+        raise PdeDataError(f"data file '{path}' has more than {MAX_ROWS} rows", span)
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        cells = line.split(",")
+        if len(cells) != len(header):
+            raise PdeDataError(f"data file '{path}': line {number} has {len(cells)} values, the header "
+                               f"{len(header)}", span)
+        try:
+            rows.append([float(c) for c in cells])
+        except ValueError:
+            raise PdeDataError(f"data file '{path}': line {number} has a value that is not a number", span) from None
+    if not rows:
+        raise PdeDataError(f"data file '{path}' has no rows of data", span)
+    table = np.asarray(rows, float)
+    return {name: table[:, k] for k, name in enumerate(header)}
+
+
+def _npz_columns(full: Path, path: str, span: Span) -> dict[str, np.ndarray]:
+    try:
+        with np.load(full, allow_pickle=False) as archive:
+            columns = {name: np.asarray(archive[name]) for name in archive.files}
+    except (OSError, ValueError) as err:
+        raise PdeDataError(f"data file '{path}' cannot be read: {err}", span) from None
+    lengths = {a.shape[0] if a.ndim == 1 else -1 for a in columns.values()}
+    if not columns or -1 in lengths or len(lengths) != 1:
+        raise PdeDataError(f"data file '{path}': the arrays must be 1-D and of the same length", span,
+                           hint="store one array of N values per coordinate and per observed unknown")
+    if not all(np.issubdtype(a.dtype, np.number) for a in columns.values()):
+        raise PdeDataError(f"data file '{path}': the arrays must hold numbers", span)
+    return {name: a.astype(float) for name, a in columns.items()}
