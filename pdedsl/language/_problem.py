@@ -93,9 +93,13 @@ class Problem:
         return os.path.abspath(folder / self.checked.reference)
 
     def residual_expressions(self) -> dict[str, object]:
-        """Group name → SymPy residual `lhs − rhs` (derivatives of the unknowns as `Derivative`)."""
+        """Group name → SymPy residual `lhs − rhs` (derivatives of the unknowns as `Derivative`); a column
+        `Matrix` for a vector equation."""
+        import sympy
+
         with self._errors():
-            return {r.condition.name: r.expr for r in to_sympy(self.checked).residuals}
+            return {r.condition.name: r.exprs[0] if len(r.exprs) == 1 else sympy.Matrix(r.exprs)
+                    for r in to_sympy(self.checked).residuals}
 
     def generated_source(self) -> str:
         """The Python/JAX source of the residual functions (no JAX needed to produce it)."""

@@ -1,0 +1,15 @@
+# Linear advection with periodic boundaries: u_t + c u_x = 0, x in [0, 1] periodic, t in [0, 1],
+# u(0, x) = sin(2πx). Exact solution u = sin(2π(x − ct)).
+# `periodic x` makes u and ∂u/∂x agree at x = 0 and x = 1.
+let c = 1/2
+domain t in [0, 1], x in [0, 1]
+unknown u
+
+pde:      dt(u) + c * dx(u) = 0
+periodic  x
+initial:  u = sin(2 * pi * x)
+exact:    u = sin(2 * pi * (x - c * t))
+
+model  mlp(widths = [32], activation = tanh)
+sample interior 900, boundary 100, initial 100, method = sobol
+solve  amstramgram(steps = 300, eps = 1e-14)

@@ -1,0 +1,24 @@
+# Steady incompressible Navier–Stokes: Kovasznay flow at Re = 20 (Kovasznay 1948).
+#   (U·∇)U + ∇p − ν ΔU = 0,  ∇·U = 0,  U = (u, v), ν = 1/Re, on [−0.5, 1] × [−0.5, 1.5];
+#   U given on the boundary, p pinned at one corner. One network with three outputs (u, v, p).
+let Re = 20
+let nu = 1 / Re
+let lam = Re / 2 - sqrt(Re^2 / 4 + 4 * pi^2)
+domain x in [-0.5, 1], y in [-0.5, 1.5]
+unknown u, v, p
+let U = [u, v]
+
+pde:
+    [dot(U, grad(u)), dot(U, grad(v))] + grad(p) - nu * lap(U) = 0     # momentum (2 components)
+    div(U) = 0                                                          # continuity
+boundary: U = manufactured            # the exact velocity on the whole boundary
+point:    p(-0.5, -0.5) = manufactured
+
+exact:
+    u = 1 - exp(lam * x) * cos(2 * pi * y)
+    v = lam / (2 * pi) * exp(lam * x) * sin(2 * pi * y)
+    p = (1 - exp(2 * lam * x)) / 2
+
+model  mlp(widths = [32, 32], activation = tanh)
+sample interior 1000, boundary 200, method = sobol
+solve  amstramgram(steps = 600, eps = 1e-14)
