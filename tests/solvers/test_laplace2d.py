@@ -40,15 +40,20 @@ def _relative_l2(params):
     return float(jnp.linalg.norm(pred - EXACT(test)) / jnp.linalg.norm(EXACT(test)))
 
 
-@pytest.mark.slow
-def test_amstramgram_beats_adam_by_orders_of_magnitude():
-    interior, boundary = _points(14)
+def _laplace_problem(n):
+    """The pointwise residual over an n×n interior grid and 4(n+1) boundary points, and its data."""
+    interior, boundary = _points(n)
     residual_fn = PointwiseResidual((
         PointwiseGroup("interior", _pde, 1 / np.sqrt(len(interior))),
         PointwiseGroup("boundary", _bc, 1 / np.sqrt(len(boundary))),
     ))
+    return residual_fn, {"interior": jnp.asarray(interior), "boundary": jnp.asarray(boundary)}
+
+
+@pytest.mark.slow
+def test_amstramgram_beats_adam_by_orders_of_magnitude():
+    residual_fn, data = _laplace_problem(14)
     # the pointwise residual equals the plain definition
-    data = {"interior": jnp.asarray(interior), "boundary": jnp.asarray(boundary)}
     params = MODEL.init(jax.random.PRNGKey(0))
     r = residual_fn(params, data)
     assert r.shape == (196 + 60,)
@@ -67,12 +72,7 @@ def test_amstramgram_beats_adam_by_orders_of_magnitude():
 @pytest.mark.slow
 def test_published_anagram_setup_reaches_below_1e6_and_beats_adam_by_100x():
     """The seed's recipe: 28×28 grid + 116, N(0, 0.1²) weights, absolute cutoff 1e-6, batched η grid (seed 0)."""
-    interior, boundary = _points(28)
-    residual_fn = PointwiseResidual((
-        PointwiseGroup("interior", _pde, 1 / np.sqrt(len(interior))),
-        PointwiseGroup("boundary", _bc, 1 / np.sqrt(len(boundary))),
-    ))
-    data = {"interior": jnp.asarray(interior), "boundary": jnp.asarray(boundary)}
+    residual_fn, data = _laplace_problem(28)
     model = MLP(2, 1, (32,), "tanh", initializer="normal")
     assert model == MODEL.__class__(2, 1, (32,), "tanh", initializer="normal", init_std=0.1)
     params = model.init(jax.random.PRNGKey(0))
