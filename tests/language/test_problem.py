@@ -36,7 +36,7 @@ def test_compiled_heat_problem_follows_the_contract():
     assert compiled.settings == Settings(
         model={"kind": "mlp", "widths": [32], "activation": "tanh"},
         sample={"interior": 900, "boundary": 60, "initial": 60, "method": "sobol"},
-        solve={"optimizer": "amstramgram", "steps": 300, "eps": 1e-14},
+        solve={"optimizer": "anagram", "steps": 500},
     )
 
 
