@@ -66,6 +66,15 @@ def _parse_widths(text: str | None):
     return widths
 
 
+def _solve_spec(solve, problem, out, args):
+    """`solve` with the flags of `pdedsl solve` as overrides."""
+    return solve(
+        problem, optimizer=args.optimizer, steps=args.steps, seed=args.seed, points=_parse_points(args.points),
+        method=args.method, out=out, resume=args.resume, float32=args.float32 or None, quiet=args.quiet,
+        time_limit=args.time_limit, widths=_parse_widths(args.widths), activation=args.activation,
+        optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every)
+
+
 def _cmd_solve(args) -> int:
     import jax
 
@@ -75,11 +84,10 @@ def _cmd_solve(args) -> int:
     jax.config.update("jax_enable_x64", not args.float32)
     problem = load(args.file)
     out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
-    sol = solve(problem, optimizer=args.optimizer, steps=args.steps, seed=args.seed,
-                points=_parse_points(args.points), method=args.method, out=out, resume=args.resume,
-                float32=args.float32 or None, quiet=args.quiet, time_limit=args.time_limit,
-                widths=_parse_widths(args.widths), activation=args.activation,
-                optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every)
+    try:
+        sol = _solve_spec(solve, problem, out, args)
+    except PdeError as err:  # errors without a position still name the spec they concern
+        raise err.with_source(args.file, problem.text) from None
     m = sol.metrics
 
     def fmt(v):

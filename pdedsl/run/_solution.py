@@ -26,11 +26,9 @@ def _model_config(model) -> dict:
             "activation": model.activation}
 
 
-def _build_model(config: dict, init: str | None = None):
+def _build_model(config: dict):
     kwargs = dict(in_dim=int(config["in_dim"]), out_dim=int(config["out_dim"]),
                   widths=tuple(int(w) for w in config["widths"]), activation=str(config["activation"]))
-    if init is not None:
-        kwargs["init"] = init
     return MLP(**kwargs)
 
 

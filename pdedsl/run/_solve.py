@@ -108,7 +108,7 @@ class _Run:
         model_kwargs = dict(in_dim=box.dim, out_dim=len(compiled.unknowns), widths=settings.widths,
                             activation=settings.activation)
         if settings.init is not None:
-            model_kwargs["init"] = settings.init
+            model_kwargs["initializer"] = settings.init
         try:
             self.model = MLP(**model_kwargs)
             base = make_optimizer(settings.optimizer, **settings.optimizer_options)

@@ -127,3 +127,11 @@ def test_every_example_runs_a_few_steps(spec, tmp_path):
     assert len(sol.history["loss"]) == 2 and np.isfinite(sol.metrics["loss"])
     has_solution = sol.metrics["error_reference"] is not None
     assert (sol.metrics["rel_l2"] is not None) == has_solution
+
+
+def test_the_spec_initialisation_reaches_the_network():
+    """`model mlp(..., init = normal)` builds the network with N(0, 0.1²) weights."""
+    text = LAPLACE.read_text().replace("activation = tanh)", "activation = tanh, init = normal)")
+    sol = pdedsl.solve(pdedsl.parse(text), steps=1, widths=(8,), quiet=True, points={"interior": 16, "boundary": 8})
+    assert sol.model.initializer == "normal" and sol.model.init_std == 0.1
+    assert sol.metrics["settings"]["init"] == "normal"
