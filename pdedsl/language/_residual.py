@@ -3,10 +3,11 @@
 The generated module is compiled and run once, in the single place marked below;
 its functions take the coordinates and jets of one point.  Here each group's
 function is wrapped: the jets it needs are computed from `u` by forward-mode
-automatic differentiation at a point — value, Jacobian and Hessian together, over
-only the axes that occur, by nested `jax.jacfwd`; derivatives of order three and
-more by nested `jax.jvp` along the axes of their multi-index — and the whole is
-`jax.vmap`ped over the collocation points (no Python loop over points).  Per-point
+automatic differentiation at a point — only the derivatives named, each second
+derivative by one jvp of a jvp along its two axes (a Laplacian costs d such passes,
+not the d² of a Hessian), first derivatives by one jvp, higher orders by nested jvps
+(`jet_values`) — and the whole is `jax.vmap`ped over the collocation points (no
+Python loop over points).  Per-point
 data (`extras`: outward normals, paired points, observed values; leading axis N) is
 vmapped alongside the points; learned scalars (`scalars`: name → 0-d array) are shared.
 
@@ -84,57 +85,72 @@ def exact_fn(function: Callable, n_unknowns: int) -> Callable:
 
 
 def jet_values(u: Field, x: jax.Array, jets: tuple[Jet, ...]) -> list[jax.Array]:
-    """The value of every jet (a scalar each) of `u` at the point `x` (dim,)."""
-    low = [jet for jet in jets if jet.order <= 2]
-    value, jacobian, hessian, position = _taylor_to_second_order(u, x, low)
+    """The value of every jet (a scalar each) of `u` at the point `x` (dim,).
+
+    Only the derivatives the jets name are computed, each by forward-mode products along
+    coordinate axes (no Jacobian or Hessian is formed):
+
+    * a second derivative ∂²u/∂x_i∂x_j (pure, i = j, or mixed) by one jvp of a jvp,
+      along e_i inside and e_j outside; the same pass gives u, ∂u/∂x_i and ∂u/∂x_j;
+    * a first derivative that no second-order pass yields by one jvp along its axis;
+    * orders three and more by nested jvps along the axes of their multi-index.
+
+    The passes are written out one per axis pair, not vmapped over directions: XLA then
+    shares the primal (and, for i = j, the duplicate tangent) between them by common
+    subexpression elimination, and the per-point reverse Jacobian of the result is the
+    fastest of the forms measured (docs/performance.md).  For a Laplacian in d dimensions
+    this is d second-order passes instead of the d² of a full Hessian.
+    """
+    derivatives = _taylor_to_second_order(u, x, [jet for jet in jets if jet.order <= 2])
     values = []
     for jet in jets:
-        axes = [axis for axis, count in enumerate(jet.multi_index) for _ in range(count)]
-        if jet.order == 0:
-            values.append(value[jet.unknown])
-        elif jet.order == 1:
-            values.append(jacobian[jet.unknown, position[axes[0]]])
-        elif jet.order == 2:
-            values.append(hessian[jet.unknown, position[axes[0]], position[axes[1]]])
+        axes = _axes(jet)
+        if jet.order <= 2:
+            values.append(derivatives[axes][jet.unknown])
         else:
-            values.append(_directional_derivative(u, x, axes)[jet.unknown])
+            values.append(_directional_derivative(u, x, list(axes))[jet.unknown])
     return values
 
 
-def _taylor_to_second_order(u: Field, x: jax.Array, jets: list[Jet]):
-    """u(x), and its Jacobian (n_unknowns, m) and Hessian (n_unknowns, m, m) over the m axes the jets use.
+def _axes(jet: Jet) -> tuple[int, ...]:
+    """The multi-index of `jet` as the sorted axes it differentiates along: (0, 0, 2) for u_xxz."""
+    return tuple(axis for axis, count in enumerate(jet.multi_index) for _ in range(count))
 
-    One nested `jacfwd` gives all three; only as deep as the highest order needed.
+
+def _taylor_to_second_order(u: Field, x: jax.Array, jets: list[Jet]) -> dict[tuple[int, ...], jax.Array]:
+    """{axes: (n_unknowns,) array}: u(x) under `()`, ∂u/∂x_i under `(i,)`, ∂²u/∂x_i∂x_j under `(i, j)`.
+
+    Holds at least every derivative of order ≤ 2 that `jets` name (each key sorted, i ≤ j).
     """
-    axes = sorted({axis for jet in jets for axis, count in enumerate(jet.multi_index) if count})
-    position = {axis: k for k, axis in enumerate(axes)}
-    order = max((jet.order for jet in jets), default=0)
-    if order == 0:
-        return u(x), None, None, position
-    index = jnp.asarray(axes)
+    pairs = sorted({_axes(jet) for jet in jets if jet.order == 2})
+    firsts = sorted({_axes(jet) for jet in jets if jet.order == 1} - {(axis,) for pair in pairs for axis in pair})
+    derivatives = {}
+    for i, j in pairs:
+        value, along_i, along_j, second = _second_along(u, x, _unit(x, i), _unit(x, j))
+        derivatives.update({(): value, (i,): along_i, (j,): along_j, (i, j): second})
+    for (i,) in firsts:
+        derivatives[()], derivatives[(i,)] = jax.jvp(u, (x,), (_unit(x, i),))
+    if () not in derivatives and any(jet.order == 0 for jet in jets):
+        derivatives[()] = u(x)
+    return derivatives
 
-    def on_axes(z):  # u as a function of the coordinates on `axes` only: (m,) -> (n_unknowns,)
-        value = u(x.at[index].set(z))
-        return value, value
 
-    z = x[index]
-    if order == 1:
-        jacobian, value = jax.jacfwd(on_axes, has_aux=True)(z)
-        return value, jacobian, None, position
+def _second_along(u: Field, x: jax.Array, a: jax.Array, b: jax.Array):
+    """u(x), D_a u, D_b u and D_b D_a u at `x` by one jvp (along b) of a jvp (along a): (n_unknowns,) each."""
+    (value, along_a), (along_b, second) = jax.jvp(lambda y: jax.jvp(u, (y,), (a,)), (x,), (b,))
+    return value, along_a, along_b, second
 
-    def jacobian_on_axes(z):
-        jacobian, value = jax.jacfwd(on_axes, has_aux=True)(z)
-        return jacobian, (jacobian, value)
 
-    hessian, (jacobian, value) = jax.jacfwd(jacobian_on_axes, has_aux=True)(z)
-    return value, jacobian, hessian, position
+def _unit(x: jax.Array, axis: int) -> jax.Array:
+    """The unit vector e_axis, shaped and typed like `x`."""
+    return jnp.zeros_like(x).at[axis].set(1)
 
 
 def _directional_derivative(u: Field, x: jax.Array, axes: list[int]) -> jax.Array:
     """∂^k u / ∂x_{axes[0]} … ∂x_{axes[k-1]} at `x`, by k nested forward-mode products: (n_unknowns,)."""
     f = u
     for axis in axes:
-        f = _along(f, jnp.zeros_like(x).at[axis].set(1))
+        f = _along(f, _unit(x, axis))
     return f(x)
 
 
