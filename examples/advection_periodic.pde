@@ -1,12 +1,13 @@
 # Linear advection with periodic boundaries: u_t + c u_x = 0, x in [0, 1] periodic, t in [0, 1],
 # u(0, x) = sin(2πx). Exact solution u = sin(2π(x − ct)).
-# `periodic x` makes u and ∂u/∂x agree at x = 0 and x = 1.
+# A first-order equation needs only the values to agree at x = 0 and x = 1 (at every t);
+# `periodic x` would also pair ∂u/∂x.
 let c = 1/2
 domain t in [0, 1], x in [0, 1]
 unknown u
 
 pde:      dt(u) + c * dx(u) = 0
-periodic  x
+periodic: u(x = 0) = u(x = 1)
 initial:  u = sin(2 * pi * x)
 exact:    u = sin(2 * pi * (x - c * t))
 

@@ -52,11 +52,12 @@ class Index:
 
 @dataclass(frozen=True)
 class Call:
-    """`f(a, b, …)`: a function, an operator (`grad`, `d`, `dxx` …)."""
+    """`f(a, b, …)`: a function, an operator (`grad`, `d`, `dxx` …), or an unknown at a point `u(0, 0)` or on a
+    face `u(x = 0)` (then the argument is a `Face`; the checker accepts it in `periodic:` conditions only)."""
 
     span: Span
     func: Name
-    args: tuple["Expr", ...]
+    args: tuple["Expr | Face", ...]
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ class Equation:
 
 @dataclass(frozen=True)
 class Face:
-    """`x = 0` in an `on` clause; `coordinate` is a `Name` or an `Index`."""
+    """`x = 0` in an `on` clause, or the argument of an unknown on a face `u(x = 0)`; `coordinate` is a `Name` or
+    an `Index`."""
 
     span: Span
     coordinate: Name | Index
@@ -187,7 +189,8 @@ class OnFaces:
 
 @dataclass(frozen=True)
 class Condition:
-    """One line of a `pde:`, `boundary:`, `initial:` or `point:` block (`kind`), with its source `text`."""
+    """One line of a `pde:`, `boundary:`, `initial:`, `point:` or `periodic:` block (`kind`), with its source
+    `text`."""
 
     span: Span
     kind: str
@@ -199,7 +202,9 @@ class Condition:
 
 @dataclass(frozen=True)
 class Periodic:
-    """`periodic x, y`: every unknown and its normal derivative match on opposite faces."""
+    """`periodic x, y`: every unknown and its derivative along x (along y) match on opposite faces.
+
+    (The general form `periodic: u(x = 0) = u(x = 1)` is a `Condition` of kind "periodic".)"""
 
     span: Span
     names: tuple[Name, ...]

@@ -11,6 +11,7 @@ solve settings are validated.  Nothing after this stage reports a user mistake.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -60,6 +61,17 @@ class _Typed:
     unknown: bool = False  # mentions an unknown
 
 
+@dataclass(frozen=True)
+class _FaceUse:
+    """An unknown on a face, `u(x = 0)`, in a side of a `periodic:` condition."""
+
+    axis: int
+    side: int  # 0: the face x = low, 1: x = high
+    span: Span  # of `x = 0`
+    value: Expr  # the face position as written (resolved), e.g. 2 * pi
+    label: str  # "x = 0"
+
+
 def check(spec: ast.Spec, folder: Path | None = None) -> CheckedProblem:
     """Resolve and validate a parsed spec (raises `PdeError` subclasses with spans).
 
@@ -81,6 +93,7 @@ class _Checker:
         self.exact_parameters: dict[str, float] = {}
         self.context: str | None = None  # the kind of the condition being resolved
         self.point: tuple[tuple[float, ...], Span] | None = None  # where a `point:` condition holds
+        self.faces: list[_FaceUse] | None = None  # the faces `u(x = 0)` of the side of a periodic condition
         self.definitions: dict[str, tuple[str, Span]] = {}
         self.coordinates: dict[str, int] = {}
         self.vectors: dict[str, tuple[int, ...]] = {}
@@ -243,7 +256,9 @@ class _Checker:
             return kind if counts[kind] == 1 else f"{kind}.{counts[kind]}"
 
         for statement in self.spec.statements:
-            if isinstance(statement, ast.Condition):
+            if isinstance(statement, ast.Condition) and statement.kind == "periodic":
+                checked.append(self._periodic_pair(statement, name_for("periodic")))
+            elif isinstance(statement, ast.Condition):
                 checked.append(self._condition(statement, name_for(statement.kind)))
             elif isinstance(statement, ast.Periodic):
                 checked += [self._periodic(statement, name, name_for("periodic")) for name in statement.names]
@@ -330,6 +345,110 @@ class _Checker:
         here += [Diff(span, v, (axis,)) for v in list(here)]
         return CheckedCondition(name, "periodic", PeriodicFaces(axis), self._weight(statement.weight), span,
                                 statement.text, Vec(span, tuple(here)), Vec(span, tuple(Paired(span, e) for e in here)))
+
+    def _periodic_pair(self, condition: ast.Condition, name: str) -> CheckedCondition:
+        """`periodic: lhs = rhs`: the left side on one face of a coordinate, the right side on the other.
+
+        The group's points are sampled on the lower face and paired with their image on the upper one
+        (`PeriodicFaces(axis)`); the side written on the upper face is evaluated at the paired point, with the
+        periodic coordinate translated by (upper − lower) wherever it appears explicitly.
+        """
+        equation = condition.equation
+        if isinstance(equation.rhs, ast.Name) and equation.rhs.name == "manufactured":
+            raise PdeSemanticError("'manufactured' cannot be used in a `periodic:` condition", equation.rhs.span,
+                                   hint=f"a periodic condition pairs two faces: write both sides, e.g. "
+                                        f"{self._face_example()}")
+        sides = []
+        self.context = "periodic"
+        try:
+            for which, expr in (("left", equation.lhs), ("right", equation.rhs)):
+                self.faces = []
+                typed = self.resolve(expr, {}, 1)
+                sides.append((typed, self._side_face(which, expr, self.faces)))
+        finally:
+            self.context, self.faces = None, None
+        (left, left_face), (right, right_face) = sides
+        if left.size != right.size:
+            raise PdeSemanticError(f"the two sides have different numbers of components: {_components(left)} on "
+                                   f"the left, {_components(right)} on the right", equation.span,
+                                   hint="both sides of a periodic condition have the same shape: "
+                                        "scalars, or vectors of the same length")
+        if left_face.axis != right_face.axis:
+            raise PdeSemanticError(f"the two sides are on faces of different coordinates: {left_face.label} on the "
+                                   f"left, {right_face.label} on the right", right_face.span,
+                                   hint=f"a periodic condition pairs the two faces of one coordinate, e.g. "
+                                        f"{self._face_example(left_face.axis)}")
+        if left_face.side == right_face.side:
+            raise PdeSemanticError(f"both sides are on the face {left_face.label}", right_face.span,
+                                   hint=f"a periodic condition pairs two different faces, e.g. "
+                                        f"{self._face_example(left_face.axis)}")
+        axis, span = left_face.axis, condition.span
+        lower, upper = (left_face, right_face) if left_face.side == 0 else (right_face, left_face)
+        shift = Arith(span, "-", upper.value, lower.value)
+
+        def on_upper(expr: Expr) -> Expr:
+            return Paired(span, _translate(expr, axis, shift))
+
+        lhs, rhs = left.expr, right.expr
+        if left_face.side == 1:
+            lhs = on_upper(lhs)
+        else:
+            rhs = on_upper(rhs)
+        return CheckedCondition(name, "periodic", PeriodicFaces(axis), self._weight(condition.weight), span,
+                                condition.text, lhs, rhs)
+
+    def _side_face(self, which: str, expr: ast.Expr, faces: list[_FaceUse]) -> _FaceUse:
+        """The one face on which a side of a periodic condition evaluates the unknowns."""
+        if not faces:
+            raise PdeSemanticError(f"the {which} side of a periodic condition has no unknown on a face", expr.span,
+                                   hint=f"each side evaluates the unknowns on one face, e.g. {self._face_example()}; "
+                                        "a condition on a single face is a `boundary:` condition")
+        first = faces[0]
+        for face in faces[1:]:
+            if (face.axis, face.side) != (first.axis, first.side):
+                raise PdeSemanticError(f"the {which} side of a periodic condition uses two faces, {first.label} and "
+                                       f"{face.label}", face.span,
+                                       hint="each side is evaluated on one face; the other face belongs on the "
+                                            "other side")
+        return first
+
+    def _face_example(self, axis: int | None = None, name: str | None = None) -> str:
+        """`u(x = 0) = u(x = 1)` for the first spatial coordinate (or `axis`) and the first unknown (or `name`)."""
+        box = self.box
+        if axis is None:
+            axis = box.spatial_axes[0] if isinstance(box, Box) and box.spatial_axes else 0
+        name = name or next(iter(self.unknowns))
+        x = box.names[axis]
+        return f"{name}({x} = {_fmt(box.lows[axis])}) = {name}({x} = {_fmt(box.highs[axis])})"
+
+    def _unknown_on_face(self, expr: ast.Call, indices) -> _Typed:
+        """`u(x = 0)` in a `periodic:` condition: the unknown on the face x = 0 of a box."""
+        name, box = expr.func.name, self.box
+        if not isinstance(box, Box):
+            raise PdeSemanticError("periodic conditions need a box domain", expr.span,
+                                   hint="a shape domain has no pairs of opposite faces")
+        if len(expr.args) != 1 or not isinstance(expr.args[0], ast.Face):
+            raise PdeSemanticError(f"in a `periodic:` condition, '{name}' is written on one face", expr.span,
+                                   hint=f"a periodic condition pairs two faces of one coordinate, e.g. "
+                                        f"{self._face_example(name=name)}")
+        (face,) = expr.args
+        axis = self._coordinate_axis(face.coordinate, "a periodic face", indices)
+        coordinate = box.names[axis]
+        if axis == box.time_axis:
+            raise PdeSemanticError(f"'{coordinate}' is the time; periodic conditions pair spatial faces",
+                                   face.coordinate.span)
+        value = self.constant(face.value, "a face position")
+        low, high = box.lows[axis], box.highs[axis]
+        hint = f"a periodic condition pairs the faces {coordinate} = {_fmt(low)} and {coordinate} = {_fmt(high)}"
+        side = next((side for side, end in ((0, low), (1, high))
+                     if math.isclose(value, end, rel_tol=1e-12, abs_tol=1e-12)), None)
+        if side is None:
+            where = "lies outside the domain" if not low < value < high else "is not a face of the domain"
+            raise PdeSemanticError(f"{coordinate} = {_fmt(value)} {where}: {coordinate} ranges over "
+                                   f"[{_fmt(low)}, {_fmt(high)}]", face.span, hint=hint)
+        self.faces.append(_FaceUse(axis, side, face.span, self.resolve(face.value, {}, 1).expr,
+                                   f"{coordinate} = {_fmt(value)}"))
+        return _Typed(Var(expr.span, self.unknowns[name], name), unknown=True)
 
     def _data(self, statement: ast.Data, name: str) -> CheckedCondition:
         """Residual u_k(x_i) − observed_ik for each observed unknown, at the points of the file."""
@@ -525,6 +644,9 @@ class _Checker:
                 example = ", ".join(["0.5"] * self.box.dim)
                 raise PdeSemanticError(f"in a `point:` condition, '{name}' is written with its point", span,
                                        hint=f"e.g. {name}({example})")
+            if self.context == "periodic":
+                raise PdeSemanticError(f"in a `periodic:` condition, '{name}' is written on a face", span,
+                                       hint=f"e.g. {self._face_example(name=name)}")
             return _Typed(Var(span, self.unknowns[name], name), unknown=True)
         if name in self.learned:
             return _Typed(Learned(span, name))
@@ -555,6 +677,10 @@ class _Checker:
         else:
             hint = f"define it first: `let {name} = ...`, `unknown {name}`, or a coordinate in the domain"
         return PdeNameError(f"unknown name '{name}'", expr.span, hint=hint)
+
+    def _resolve_face(self, expr: ast.Face, indices, multiplicity) -> _Typed:
+        raise PdeSemanticError("a face `coordinate = value` is not an expression", expr.span,
+                               hint="an unknown on a face, as in u(x = 0), is written in `periodic:` conditions only")
 
     def _resolve_index(self, expr: ast.Index, indices, multiplicity) -> _Typed:
         base = expr.base.name
@@ -653,6 +779,8 @@ class _Checker:
             return getattr(self, f"_call_{func}")(expr, indices, multiplicity)
         if func in self.unknowns and self.context == "point":
             return self._unknown_at_point(expr, indices)
+        if func in self.unknowns and self.context == "periodic":
+            return self._unknown_on_face(expr, indices)
         if func == "d":
             return self._call_d(expr, indices, multiplicity)
         axes = self._shorthand_axes(func)
@@ -663,6 +791,10 @@ class _Checker:
 
     def _not_a_function(self, expr: ast.Call, indices) -> PdeError:
         func = expr.func.name
+        if func in self.unknowns and any(isinstance(arg, ast.Face) for arg in expr.args):
+            return PdeSemanticError(f"'{func}' on a face is written in `periodic:` conditions only", expr.span,
+                                    hint=f"elsewhere an unknown is evaluated where its equation holds: write {func}; "
+                                         f"a condition on a face is written `boundary: ... on x = 0`")
         if func in self.unknowns:
             return PdeSemanticError(f"'{func}' is an unknown, not a function", expr.span,
                                     hint=f"an unknown is evaluated where its equation holds: write {func}, "
@@ -807,6 +939,24 @@ class _Checker:
                                    f"{_shape(right)}", expr.span)
         return _Typed(Dot(expr.span, left.expr, right.expr), 0, max(left.order, right.order), None,
                       left.unknown or right.unknown)
+
+
+def _translate(expr: Expr, axis: int, shift: Expr) -> Expr:
+    """`expr` with the coordinate `axis` replaced by coordinate + shift (a translation: derivatives unchanged)."""
+    if isinstance(expr, Coord):
+        return Arith(expr.span, "+", expr, shift) if expr.axis == axis else expr
+    changes = {}
+    for item in dataclasses.fields(expr):
+        value = getattr(expr, item.name)
+        if isinstance(value, tuple) and any(_is_node(v) for v in value):
+            changes[item.name] = tuple(_translate(v, axis, shift) if _is_node(v) else v for v in value)
+        elif _is_node(value):
+            changes[item.name] = _translate(value, axis, shift)
+    return dataclasses.replace(expr, **changes) if changes else expr
+
+
+def _is_node(value) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, Span)
 
 
 def _shape(typed: _Typed) -> str:

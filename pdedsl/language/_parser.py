@@ -355,7 +355,7 @@ class _ToAst(Transformer_NonRecursive):
         return build
 
     pde_block, boundary_block, initial_block = _block("pde"), _block("boundary"), _block("initial")
-    point_block = _block("point")
+    point_block, periodic_block = _block("point"), _block("periodic")
     del _binop, _block
 
     def _condition(self, kind, item):
