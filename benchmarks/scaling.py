@@ -70,8 +70,9 @@ def measure_size(S: int, P: int, repeats: int) -> dict:
     svd = jax.jit(lambda a: jnp.linalg.svd(a, full_matrices=False))
     times = alternate({"step": step, "svd": lambda: svd(jac)}, repeats, 1)
     split = alternate(parts, max(3, repeats // 2), 1)
+    split.pop("rounds")
     return {"S": setup.num_points, "P": setup.num_params, "step_ms": times["step"], "svd_ms": times["svd"],
-            "step_over_svd": times["step"] / times["svd"], "split_ms": {k: v for k, v in split.items() if k != "rounds"},
+            "step_over_svd": times["step"] / times["svd"], "split_ms": split,
             "memory_bytes": memory, "jacobian_bytes": 8 * setup.num_points * setup.num_params,
             "compile_s": compile_s}
 
@@ -130,8 +131,8 @@ def plot(rows: dict, path: Path) -> None:
 
 def markdown(rows: dict) -> str:
     """The sweeps as one Markdown table (times in ms)."""
-    lines = ["| sweep | S | P | step | SVD | step/SVD | jac · fact · ls (ls 1-by-1) | step/SVD, ls 1-by-1 | buffers MiB |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| sweep | S | P | step | SVD | step/SVD | jac · fact · ls (ls 1-by-1) | step/SVD, ls 1-by-1 "
+             "| buffers MiB |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, sweep in rows.items():
         for r in sweep:
             d = r["split_ms"]
@@ -167,8 +168,9 @@ def main() -> None:
             if (S, P) not in cache:
                 cache[(S, P)] = measure_size(S, P, args.repeats)
                 r = cache[(S, P)]
+                split = ", ".join(f"{k} {v:.1f}" for k, v in r["split_ms"].items())
                 print(f"S={r['S']:5d} P={r['P']:5d}  step {r['step_ms']:9.1f} ms  SVD {r['svd_ms']:9.1f} ms  "
-                      f"step/SVD {r['step_over_svd']:5.2f}  split {', '.join(f'{k} {v:.1f}' for k, v in r['split_ms'].items())}"
+                      f"step/SVD {r['step_over_svd']:5.2f}  split {split}"
                       f"  buffers {r['memory_bytes'] / 2**20:.0f} MiB  [{time.perf_counter() - t0:.0f} s]", flush=True)
             rows[name].append(cache[(S, P)])
     report = {"machine": machine(), "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip(),
