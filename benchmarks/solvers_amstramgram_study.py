@@ -1,6 +1,6 @@
 """AMStramGRAM rule study: variants × seeds on laplace2d / heat, printed as a table.
 
-    python benchmarks/solvers_amstramgram_study.py --problem laplace2d --seeds 0 1 2 3 4 --steps 800 [--n 28]
+    python benchmarks/solvers_amstramgram_study.py --problem laplace2d --seeds 0 1 2 3 4 --steps 800 [--n 28] [--widths 64]
 
 Each row: variant, seed, steps run, final loss, relative L2 on 10⁴ held-out points, wall seconds.
 Variants are AMStramGRAM/ANaGRAM configurations (edit VARIANTS to add one). Runs are sequential:
@@ -28,11 +28,10 @@ VARIANTS = {
     # published set-up: fixed absolute cutoff, N(0, 0.1²) weights
     "anagram-abs1e-6-normal": (ANaGRAM(cutoff=1e-6, relative=False), "normal"),
     "anagram-rel1e-8-glorot": (ANaGRAM(cutoff=1e-8), "glorot"),
-    # crossing rank only, trust factor adapted ×4 on full / short steps (first rule tried)
-    "crossing-adaptive-tau": (AMStramGRAM(adapt_factor=4.0, ladder=()), "glorot"),
-    # default: crossing rank × η grid + Levenberg–Marquardt damping ladder at η = 1
-    "multicutoff-lm-ladder": (AMStramGRAM(), "glorot"),
-    "multicutoff-lm-ladder-lecun": (AMStramGRAM(), "lecun"),
+    # crossing rank only (no elbow), fixed τ = 1/√S
+    "crossing-only": (AMStramGRAM(elbow=0.0, tau_range=(1.0, 1.0)), "glorot"),
+    # default: crossing + elbow + trust-region τ + patience stop
+    "amstramgram": (AMStramGRAM(), "glorot"),
 }
 
 
@@ -43,11 +42,12 @@ def main():
     parser.add_argument("--steps", type=int, default=800)
     parser.add_argument("--n", type=int, default=28, help="interior grid n×n (28: 784 + 116 points)")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
+    parser.add_argument("--widths", type=int, nargs="+", default=[64])
     args = parser.parse_args()
     print(f"{'variant':32s} {'seed':>4s} {'steps':>6s} {'loss':>10s} {'rel L2':>10s} {'wall s':>8s}")
     for name in args.variants:
         opt, init = VARIANTS[name]
-        model, residual_fn, data, error_fn = PROBLEMS[args.problem](n=args.n, initializer=init)
+        model, residual_fn, data, error_fn = PROBLEMS[args.problem](n=args.n, initializer=init, widths=tuple(args.widths))
         for seed in args.seeds:
             params = model.init(jax.random.PRNGKey(seed))
             start = time.perf_counter()

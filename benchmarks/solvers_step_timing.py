@@ -1,9 +1,12 @@
-"""Step cost vs thin-SVD cost on laplace2d (net 2-32-1 tanh, 784 interior + 116 boundary points).
+"""Step cost vs thin-SVD cost on laplace2d (the published set-up: net 2-32-1 tanh, 784 + 116 grid points).
 
-    python benchmarks/solvers_step_timing.py [--repeats 30]
+    python benchmarks/solvers_step_timing.py [--repeats 40] [--widths 32]
 
-Prints median wall times (ms) of: the residual, the Jacobian (pointwise reverse and dense forward),
-the thin SVD of the same S×P matrix, and one full jitted step of ANaGRAM and AMStramGRAM.
+Times, in one process and *interleaved* (each repeat runs every function once, in turn, so that a
+change of machine load hits all of them alike): the residual, the Jacobian (pointwise reverse), the
+thin SVD of the same S×P matrix (`jnp.linalg.svd`, what the issue compares against), the factorisation
+the solvers actually use (reduced QR + SVD of R), the batched 31-point line search, and one full jitted
+step of ANaGRAM and AMStramGRAM. Prints medians in ms and as multiples of the thin SVD.
 """
 
 from __future__ import annotations
@@ -23,45 +26,56 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 from solvers_problems import make_laplace2d  # noqa: E402
 
-from pdedsl.solvers import AMStramGRAM, ANaGRAM, flatten_problem  # noqa: E402
+from pdedsl.solvers import AMStramGRAM, ANaGRAM, flatten_problem, spectral_projection  # noqa: E402
+from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search  # noqa: E402
 
 
-def median_ms(fn, *args, repeats):
-    jax.block_until_ready(fn(*args))
-    times = []
+def interleaved_medians(functions: dict, repeats: int) -> dict:
+    """Median seconds of each zero-argument callable, timing them round-robin `repeats` times."""
+    for fn in functions.values():  # compile and warm up
+        jax.block_until_ready(fn())
+        jax.block_until_ready(fn())
+    times = {name: [] for name in functions}
     for _ in range(repeats):
-        t = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        times.append(time.perf_counter() - t)
-    if os.environ.get("TIMING_DEBUG"):
-        print(fn, np.round(np.asarray(times) * 1e3, 1))
-    return 1e3 * float(np.median(times))
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            jax.block_until_ready(fn())
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=40)
+    parser.add_argument("--widths", type=int, nargs="+", default=[32])
     args = parser.parse_args()
-    model, residual_fn, data, _ = make_laplace2d()
+    model, residual_fn, data, _ = make_laplace2d(widths=tuple(args.widths))
     params = model.init(jax.random.PRNGKey(0))
-    rows = {}
     prob = flatten_problem(residual_fn, params, data)
-    rows["residual"] = median_ms(jax.jit(prob.residual), prob.theta, repeats=args.repeats)
-    rows["jacobian (pointwise rev)"] = median_ms(jax.jit(prob.jacobian), prob.theta, repeats=args.repeats)
-    dense = flatten_problem(residual_fn, params, data, "fwd")
-    rows["jacobian (dense fwd)"] = median_ms(jax.jit(dense.jacobian), prob.theta, repeats=max(3, args.repeats // 5))
-    _, jac = jax.jit(prob.jacobian)(prob.theta)
+    residual = jax.jit(prob.residual)
+    jacobian = jax.jit(prob.jacobian)
+    r, jac = jacobian(prob.theta)
     svd = jax.jit(lambda a: jnp.linalg.svd(a, full_matrices=False))
-    rows[f"thin SVD {jac.shape[0]}x{jac.shape[1]}"] = median_ms(svd, jac, repeats=args.repeats)
+    factor = jax.jit(spectral_projection)
+    direction = jnp.asarray(np.random.default_rng(0).normal(size=prob.theta.shape)) * 1e-3
+    loss = 0.5 * jnp.sum(r**2)
+    search = jax.jit(lambda th, d: grid_line_search(prob.residual, th, d, loss, DEFAULT_STEP_SIZES, reject=True))
+    fns = {
+        "residual": lambda: residual(prob.theta),
+        "jacobian (pointwise rev)": lambda: jacobian(prob.theta),
+        f"thin SVD {jac.shape[0]}x{jac.shape[1]}": lambda: svd(jac),
+        "QR + SVD(R) + projections": lambda: factor(jac, r),
+        "line search (31 trials)": lambda: search(prob.theta, direction),
+    }
     for opt in (ANaGRAM(), AMStramGRAM()):
         step = jax.jit(opt.step, static_argnums=0)
         state = opt.init(residual_fn, params, data)
-        rows[f"{type(opt).__name__} step"] = median_ms(
-            lambda p, s, step=step: step(residual_fn, p, s, data), params, state, repeats=args.repeats
-        )
-    svd_ms = rows[f"thin SVD {jac.shape[0]}x{jac.shape[1]}"]
-    for name, ms in rows.items():
-        print(f"{name:32s} {ms:9.2f} ms   {ms / svd_ms:6.2f} x SVD")
+        fns[f"{type(opt).__name__} step"] = lambda step=step, state=state: step(residual_fn, params, state, data)
+    medians = interleaved_medians(fns, args.repeats)
+    svd_s = medians[f"thin SVD {jac.shape[0]}x{jac.shape[1]}"]
+    print(f"laplace2d, widths {args.widths}, S x P = {jac.shape[0]} x {jac.shape[1]}, {args.repeats} interleaved repeats")
+    for name, sec in medians.items():
+        print(f"{name:32s} {1e3 * sec:9.2f} ms   {sec / svd_s:6.2f} x SVD")
 
 
 if __name__ == "__main__":

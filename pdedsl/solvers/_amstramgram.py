@@ -7,20 +7,30 @@ error after n components is, for n = 0..k,
     RCE_n = ‖ r − Σ_{i≤n} V_i V_iᵀ r ‖ = sqrt( ‖r − V c‖² + Σ_{i>n} c_i² ),
 
 computed from the tail sums (no cancellation, unlike ‖r‖² − Σ_{i≤n} c_i²) so that it stays accurate
-down to round-off. The cutoff rank is min(r_∩, r_ε, r_floor):
+down to round-off. ½RCE_n² is the loss the Gauss–Newton model predicts after a full step on the n
+leading components. Three ranks are read off the curve (docs/solvers.md derives and tests them):
 
-* r_∩ — the crossing: number of leading components with Δ_n ≥ τ·RCE_n (all of them up to n). τ is
-  a trust factor kept in the state: a full step (η = 1) divides it by `adapt_factor` (more components
-  next time), a short step (η ≤ `short_step`) or a rejected one multiplies it (fewer components).
-* r_ε = #{n ≥ 0 : RCE_n ≥ ε}: components needed before the unexplained residual falls below ε.
-* r_floor = #{n : Δ_n > rcond·Δ_max}: never invert singular values at round-off level.
+* r_∩ — the crossing: the leading components with Δ_n ≥ τ·RCE_n (all of them up to n) and above the
+  round-off floor Δ_n > rcond·Δ_max. The seed compares the singular values of the *unscaled* φ̂
+  (√S times ours) with the RCE of the 1/√S-scaled residual, i.e. τ = 1/√S: the default.
+* r_ε = #{n : RCE_n ≥ ε}: the components needed before the unexplained residual falls below ε.
+* the elbow — the smallest n ≤ min(r_∩, r_ε) whose predicted loss is within a factor (1 + δ) of the
+  best one allowed, RCE_n² ≤ (1 + δ)·RCE²_{min(r_∩, r_ε)}. Components past the elbow explain almost
+  nothing (their c_i are at round-off level) but, with small Δ_i, move θ a lot: on laplace2d they
+  turn a full step that would divide the loss by 100 into one the line search must cut to η ≈ 2⁻⁸.
 
-The step is the truncated pseudo-inverse direction with the batched grid line search; a step that does
-not decrease the loss is rejected (θ unchanged, τ raised). `converged` when r_ε = 0, i.e. ‖r‖ < ε.
+The step is the truncated pseudo-inverse direction on the elbow rank (the crossing rank when the
+elbow is 0; at least one component), with the batched grid line search, taken only if it decreases the
+loss. τ lives in the state and is adapted like a trust-region radius: divided by 4 when the kept
+components cannot even halve the residual (a fixed point of the rule that is not a minimum), doubled
+when the line search has to cut the step below `short_step` (the model overshoots), moved back
+towards τ0 after a full step. The method reports `converged` when r_ε = 0 (‖r‖ < ε) or after
+`patience` steps in a row without progress (the round-off floor).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,7 +40,7 @@ from jax.flatten_util import ravel_pytree
 
 from pdedsl.solvers._anagram import spectral_projection, truncated_direction
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
-from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, trial_losses
+from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 
 __all__ = ["AMStramGRAM", "AMStramGRAMState", "reconstruction_errors", "cutoff_ranks"]
 
@@ -46,100 +56,105 @@ def reconstruction_errors(left_residual_sq: jax.Array, coefficients: jax.Array) 
     return jnp.sqrt(left_residual_sq + tails)
 
 
-def cutoff_ranks(s, rce, tau, eps, rcond):
-    """(r_∩, r_ε, r_floor) as int32 scalars for singular values `s` (k,) and `rce` (k+1,)."""
-    above = s >= tau * rce[1:]  # component n (1-based) against RCE_n
-    r_cross = jnp.sum(jnp.cumprod(above.astype(jnp.int32)))
+def cutoff_ranks(s, rce, tau, eps, rcond, elbow):
+    """(r_∩, r_ε, r_elbow) as int32 scalars for singular values `s` (k,) and `rce` (k+1,).
+
+    r_∩ counts the leading components with s_n ≥ τ·RCE_n and s_n > rcond·s_max; r_ε = #{n : RCE_n ≥ ε};
+    r_elbow is the smallest n ≤ min(r_∩, r_ε) with RCE_n² ≤ (1 + elbow)·RCE²_{min(r_∩, r_ε)}.
+    """
+    above = (s >= tau * rce[1:]) & (s > rcond * s[0])  # component n (1-based) against RCE_n
+    r_cross = jnp.sum(jnp.cumprod(above.astype(jnp.int32))).astype(jnp.int32)
     r_eps = jnp.sum(rce >= eps).astype(jnp.int32)
-    r_floor = jnp.sum(s > rcond * s[0]).astype(jnp.int32)
-    return r_cross.astype(jnp.int32), r_eps, r_floor
+    cap = jnp.minimum(r_cross, r_eps)
+    good_enough = jnp.square(rce) <= (1.0 + elbow) * jnp.square(rce[cap])
+    r_elbow = jnp.argmax(good_enough).astype(jnp.int32)  # first True; good_enough[cap] is always True
+    return r_cross, r_eps, r_elbow
 
 
 class AMStramGRAMState(NamedTuple):
-    step: jax.Array  # int32 scalar
-    tau: jax.Array  # trust factor of the crossing rule (float scalar)
+    step: jax.Array  # int32 scalar: number of steps taken
+    tau: jax.Array  # the crossing factor of the next step (float scalar)
+    stalled: jax.Array  # int32 scalar: consecutive steps without progress
 
 
 @dataclass(frozen=True)
 class AMStramGRAM:
-    """Adaptive multi-cutoff natural gradient.
+    """Adaptive multi-cutoff natural gradient (seed 001), with the rank rule of docs/solvers.md.
 
     Attributes:
         eps: precision target on RCE (the root-mean-square residual); converged when ‖r‖ < eps.
-        tau0: initial trust factor of the crossing Δ_n ≥ τ·RCE_n.
-        adapt_factor: factor by which τ moves after a full / short-or-rejected step (1 disables).
-        short_step: step sizes at or below this count as short (τ raised).
-        tau_bounds: τ is kept within these bounds.
-        min_rank: at least this many components (when r_ε > 0 and above the floor).
+        tau: crossing factor, components kept while Δ_n ≥ τ·RCE_n; None (default) is 1/√S, the seed's
+            scaling (singular values of the unscaled φ̂ against the RCE of the scaled residual).
+        elbow: δ of the elbow rule, RCE_n² ≤ (1 + δ)·RCE²_best; 0 keeps every allowed component.
         rcond: relative round-off floor on singular values.
-        ladder: relative cutoffs also tried at η = 1 each step (the multi-cutoff line search);
-            empty disables it.
-        step_sizes: line-search grid for the crossing-rank direction.
+        tau_range: τ stays within these multiples of τ0.
+        short_step: a line-search step below this counts as an overshoot (τ doubled).
+        min_decrease: a step that lowers the loss by less than this fraction makes no progress;
+        patience: that many such steps in a row is convergence (the round-off floor).
+        step_sizes: line-search grid (static tuple), evaluated in one batched call.
         jacobian_mode: "auto", "fwd", "rev" or "pointwise".
     """
 
     eps: float = 1e-14
-    tau0: float = 1.0
-    adapt_factor: float = 1.0
-    short_step: float = 0.25
-    tau_bounds: tuple[float, float] = (1e-12, 1e12)
-    min_rank: int = 1
+    tau: float | None = None
+    elbow: float = 1.0
     rcond: float = 1e-13
-    ladder: tuple[float, ...] = tuple(10.0 ** (-j / 2) for j in range(0, 29))
+    tau_range: tuple[float, float] = (1e-6, 1e3)
+    short_step: float = 0.125
+    min_decrease: float = 1e-3
+    patience: int = 20
     step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
     jacobian_mode: str = "auto"
 
+    def tau0(self, num_residuals: int) -> float:
+        """The initial crossing factor: `tau`, or 1/√S."""
+        return 1.0 / math.sqrt(num_residuals) if self.tau is None else float(self.tau)
+
     def init(self, residual_fn, params, data) -> AMStramGRAMState:
         theta, _ = ravel_pytree(params)
-        return AMStramGRAMState(jnp.zeros((), jnp.int32), jnp.asarray(self.tau0, theta.dtype))
+        num_residuals = jax.eval_shape(residual_fn, params, data).shape[0]
+        zero = jnp.zeros((), jnp.int32)
+        return AMStramGRAMState(zero, jnp.asarray(self.tau0(num_residuals), theta.dtype), zero)
 
     def step(self, residual_fn, params, state: AMStramGRAMState, data):
+        """One step; returns (params, state, stats) with stats loss, loss_after, rank, rank_cross, …"""
         prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
-        dtype = prob.theta.dtype
         r, jac = prob.jacobian(prob.theta)
         loss = half_squared_norm(r)
         proj = spectral_projection(jac, r)
         s = proj.singular_values
-        k = s.shape[0]
         rce = reconstruction_errors(proj.outside_sq, proj.coefficients)
-        r_cross, r_eps, r_floor = cutoff_ranks(s, rce, state.tau, self.eps, self.rcond)
-        cap = jnp.minimum(r_eps, r_floor)
-        rank_cross = jnp.minimum(jnp.maximum(r_cross, self.min_rank), cap)
-        converged = r_eps == 0
-        # Trial set: the crossing-rank direction at every η of the grid, and each ladder cutoff at η = 1.
-        ladder = jnp.asarray(self.ladder, dtype)
-        etas = jnp.asarray(self.step_sizes, dtype)
-        ranks = jnp.concatenate([jnp.broadcast_to(rank_cross, etas.shape), jnp.broadcast_to(cap, ladder.shape)])
-        trial_etas = jnp.concatenate([etas, jnp.ones_like(ladder)])
-        safe = jnp.where(s > 0, s, jnp.ones_like(s))
-        # damping λ_j = (ladder_j · s_max)² for the ladder rows (Levenberg–Marquardt), 0 for the crossing rows
-        damping = jnp.concatenate([jnp.zeros_like(etas), jnp.square(ladder * s[0])])
-        filt = jnp.square(s)[None, :] / (jnp.square(s)[None, :] + damping[:, None])
-        weights = jnp.where(jnp.arange(k)[None, :] < ranks[:, None], filt * proj.coefficients / safe, 0.0)
-        directions = weights @ proj.right_vectors.T  # (K, P)
-        losses = trial_losses(prob.residual, prob.theta, directions, trial_etas)
-        best = jnp.argmin(losses)
-        accepted = losses[best] < loss
-        eta = jnp.where(accepted, trial_etas[best], jnp.zeros((), dtype))
-        rank = jnp.where(accepted, ranks[best], 0)
-        theta = jnp.where(accepted, prob.theta - trial_etas[best] * directions[best], prob.theta)
-        full = accepted & (eta >= 1.0)
-        short = (~accepted) | (eta <= self.short_step)
-        gamma = jnp.asarray(self.adapt_factor, dtype)
-        tau = jnp.where(full, state.tau / gamma, jnp.where(short, state.tau * gamma, state.tau))
-        tau = jnp.clip(tau, self.tau_bounds[0], self.tau_bounds[1])
-        tau = jnp.where(converged, state.tau, tau)
+        r_cross, r_eps, r_elbow = cutoff_ranks(s, rce, state.tau, self.eps, self.rcond, self.elbow)
+        rank = jnp.where(r_elbow > 0, r_elbow, jnp.minimum(r_cross, r_eps))
+        rank = jnp.where(r_eps > 0, jnp.maximum(rank, 1), 0)  # at least the leading component
+        direction = truncated_direction(proj, jnp.arange(s.shape[0]) < rank)
+        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes), reject=True)
+        # τ, trust-region style: the kept components cannot even halve the residual (a fixed point of the
+        # rule that is not a minimum) -> admit smaller singular values (τ / 4); the line search had to cut
+        # the step below `short_step` (the Gauss–Newton model overshoots) -> keep fewer (2τ); a full step
+        # -> back towards τ0. `stalled` counts consecutive steps that lowered the loss by less than
+        # `min_decrease` (relative); `patience` of them, or ‖r‖ < ε, is convergence.
+        tau0 = self.tau0(r.shape[0])
+        exhausted = jnp.square(rce[rank]) > 0.5 * jnp.square(rce[0])
+        short = ls.step_size < self.short_step
+        towards_tau0 = jnp.clip(tau0 / state.tau, 0.5, 2.0) * state.tau
+        tau = jnp.where(exhausted, state.tau / 4,
+                        jnp.where(short, 2 * state.tau, jnp.where(ls.step_size >= 0.5, towards_tau0, state.tau)))
+        tau = jnp.clip(tau, tau0 * self.tau_range[0], tau0 * self.tau_range[1])
+        progress = ls.loss <= (1.0 - self.min_decrease) * loss
+        stalled = jnp.where(progress, 0, state.stalled + 1).astype(jnp.int32)
+        converged = (r_eps == 0) | (stalled >= self.patience)
         stats = {
             "loss": loss,
-            "loss_after": jnp.where(accepted, losses[best], loss),
-            "step_size": eta,
-            "rank": rank,
-            "rank_cross": rank_cross,
+            "loss_after": ls.loss,
+            "step_size": ls.step_size,
+            "rank": jnp.where(ls.accepted, rank, 0).astype(jnp.int32),
+            "rank_cross": r_cross,
             "rank_eps": r_eps,
-            "from_ladder": accepted & (best >= etas.shape[0]),
-            "accepted": accepted,
+            "accepted": ls.accepted,
             "converged": converged,
-            "tau": state.tau,
+            "predicted": 0.5 * jnp.square(rce[rank]),
             "sv_max": s[0],
+            "tau": state.tau,
         }
-        return prob.unravel(theta), AMStramGRAMState(state.step + 1, tau), stats
+        return prob.unravel(ls.theta), AMStramGRAMState(state.step + 1, tau.astype(state.tau.dtype), stalled), stats

@@ -24,7 +24,7 @@ __all__ = ["Status", "StepInfo", "RunResult", "run"]
 
 
 class Status(enum.Enum):
-    CONVERGED = "converged"  # the optimizer's own criterion (AMStramGRAM: ‖r‖ < eps)
+    CONVERGED = "converged"  # the optimizer's own criterion (AMStramGRAM: ‖r‖ < eps or no step decreases the loss)
     TARGET = "target"  # loss <= target_loss
     BUDGET = "budget"  # all steps done
     NONFINITE = "nonfinite"  # loss became NaN/inf; last finite params returned
