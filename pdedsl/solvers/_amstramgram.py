@@ -92,6 +92,8 @@ class AMStramGRAM:
         min_decrease: a step that lowers the loss by less than this fraction makes no progress;
         patience: that many such steps in a row is convergence (the round-off floor).
         step_sizes: line-search grid (static tuple), evaluated in one batched call.
+        search_stride: 3 searches the grid coarse-to-fine (every 3rd η, then the neighbours of the
+            best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
         jacobian_mode: "auto", "fwd", "rev" or "pointwise".
     """
 
@@ -104,6 +106,7 @@ class AMStramGRAM:
     min_decrease: float = 1e-3
     patience: int = 20
     step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
+    search_stride: int = 3
     jacobian_mode: str = "auto"
 
     def tau0(self, num_residuals: int) -> float:
@@ -128,7 +131,8 @@ class AMStramGRAM:
         rank = jnp.where(r_elbow > 0, r_elbow, jnp.minimum(r_cross, r_eps))
         rank = jnp.where(r_eps > 0, jnp.maximum(rank, 1), 0)  # at least the leading component
         direction = truncated_direction(proj, jnp.arange(s.shape[0]) < rank)
-        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes), reject=True)
+        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
+                              reject=True, stride=self.search_stride)
         # τ, trust-region style: the kept components cannot even halve the residual (a fixed point of the
         # rule that is not a minimum) -> admit smaller singular values (τ / 4); the line search had to cut
         # the step below `short_step` (the Gauss–Newton model overshoots) -> keep fewer (2τ); a full step

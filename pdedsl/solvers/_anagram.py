@@ -76,6 +76,8 @@ class ANaGRAM:
         cutoff: singular values kept iff s > cutoff·s_max (relative) or s > cutoff (absolute).
         relative: whether `cutoff` is relative to the largest singular value.
         step_sizes: line-search grid (static tuple); ``(1.0,)`` forces a fixed step of 1.
+        search_stride: 3 searches the grid coarse-to-fine (every 3rd η, then the neighbours of the
+            best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
         reject: if True, a step that does not decrease the loss is rejected (θ unchanged); the default
             False takes the grid's best trial anyway, as the published code does.
         jacobian_mode: "auto", "fwd" or "rev".
@@ -84,6 +86,7 @@ class ANaGRAM:
     cutoff: float = 1e-6
     relative: bool = True
     step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
+    search_stride: int = 3
     reject: bool = False
     jacobian_mode: str = "auto"
 
@@ -98,7 +101,8 @@ class ANaGRAM:
         proj = spectral_projection(jac, r)
         keep = cutoff_mask(proj.singular_values, self.cutoff, self.relative)
         direction = truncated_direction(proj, keep)
-        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes), reject=self.reject)
+        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
+                              reject=self.reject, stride=self.search_stride)
         stats = {
             "loss": loss,
             "loss_after": ls.loss,

@@ -36,6 +36,7 @@ class GradientDescent:
 
     max_step_size: float = 1.0
     step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
+    search_stride: int = 3
     reject: bool = True
 
     def init(self, residual_fn, params, data) -> GradientDescentState:
@@ -45,7 +46,8 @@ class GradientDescent:
         prob = flatten_problem(residual_fn, params, data)
         loss, grad = jax.value_and_grad(lambda t: half_squared_norm(prob.residual(t)))(prob.theta)
         etas = tuple(self.max_step_size * e for e in self.step_sizes)
-        ls = grid_line_search(prob.residual, prob.theta, grad, loss, etas, reject=self.reject)
+        ls = grid_line_search(prob.residual, prob.theta, grad, loss, etas, reject=self.reject,
+                              stride=self.search_stride)
         stats = {
             "loss": loss,
             "loss_after": ls.loss,

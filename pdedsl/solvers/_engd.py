@@ -31,12 +31,15 @@ class ENGD:
     Attributes:
         rcond: relative cutoff of `jnp.linalg.lstsq` on G (None: machine epsilon × P).
         step_sizes: line-search grid; ``(1.0,)`` forces a fixed step.
+        search_stride: 3 searches the grid coarse-to-fine (every 3rd η, then the neighbours of the
+            best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
         reject: reject steps that do not decrease the loss (θ unchanged).
         jacobian_mode: "auto", "fwd" or "rev".
     """
 
     rcond: float | None = None
     step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
+    search_stride: int = 3
     reject: bool = False
     jacobian_mode: str = "auto"
 
@@ -55,7 +58,8 @@ class ENGD:
         r, jac = prob.jacobian(prob.theta)
         loss = half_squared_norm(r)
         direction = self.direction(jac, r)
-        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes), reject=self.reject)
+        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
+                              reject=self.reject, stride=self.search_stride)
         stats = {
             "loss": loss,
             "loss_after": ls.loss,

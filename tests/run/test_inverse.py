@@ -10,7 +10,7 @@ import pdedsl
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "examples" / "heat_inverse.pde"
-SMALL = dict(widths=(8,), points={"interior": 100, "boundary": 20, "initial": 20}, n_test=500, quiet=True)
+SMALL = dict(optimizer="amstramgram", widths=(8,), points={"interior": 100, "boundary": 20, "initial": 20}, n_test=500, quiet=True)
 
 
 def test_a_short_run_moves_kappa_towards_the_truth(tmp_path):

@@ -87,6 +87,23 @@ def test_line_search_picks_grid_minimiser():
     assert float(stats["loss_after"]) < 1e-20
 
 
+@pytest.mark.parametrize("target", [1.0, 0.3, 0.011, 2.0**-17, 3e-9])
+def test_coarse_to_fine_search_finds_the_exhaustive_grid_minimiser(target):
+    # loss(η) = ½‖θ − η d − θ*‖² with θ* = target·d: unimodal in η, minimised on the grid near `target`
+    from pdedsl.solvers import DEFAULT_STEP_SIZES, grid_line_search
+
+    d = jnp.linspace(1.0, 2.0, 5)
+    residual = lambda theta: theta - (-target * d)
+    theta0 = jnp.zeros(5)
+    loss0 = 0.5 * float(jnp.sum(jnp.square(residual(theta0))))
+    full = grid_line_search(residual, theta0, d, loss0, DEFAULT_STEP_SIZES, reject=True, stride=1)
+    fast = grid_line_search(residual, theta0, d, loss0, DEFAULT_STEP_SIZES, reject=True, stride=3)
+    etas = np.asarray(DEFAULT_STEP_SIZES)
+    expected = etas[np.argmin(np.abs(etas - target))] if target >= etas[-1] else etas[-1]
+    assert float(full.step_size) == float(fast.step_size) == expected
+    np.testing.assert_array_equal(np.asarray(full.theta), np.asarray(fast.theta))
+
+
 def test_reconstruction_errors_match_projection_norms():
     rng = np.random.default_rng(7)
     jac = rng.normal(size=(30, 6))
