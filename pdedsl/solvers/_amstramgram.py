@@ -71,6 +71,12 @@ def cutoff_ranks(s, rce, tau, eps, rcond, elbow):
     return r_cross, r_eps, r_elbow
 
 
+def _column_scale(jac: jax.Array, rcond: float) -> jax.Array:
+    """Column norms of `jac` (P,), with 1 where a column is below rcond × the largest (or zero)."""
+    norms = jnp.linalg.norm(jac, axis=0)
+    return jnp.where(norms > rcond * jnp.max(norms), norms, jnp.ones_like(norms))
+
+
 class AMStramGRAMState(NamedTuple):
     step: jax.Array  # int32 scalar: number of steps taken
     tau: jax.Array  # the crossing factor of the next step (float scalar)
@@ -95,6 +101,10 @@ class AMStramGRAM:
         search_stride: 3 searches the grid coarse-to-fine (every 3rd η, then the neighbours of the
             best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
         jacobian_mode: "auto", "fwd", "rev" or "pointwise".
+        scale_columns: factor φ̂ D⁻¹ instead of φ̂, D = diag of its column norms (Marquardt's scaling;
+            columns below rcond·max keep scale 1), and step D⁻¹ d: the rank rule then no longer depends
+            on the units of individual parameters. Off by default (docs/solvers.md: it helps some
+            problems and seeds, hurts others).
     """
 
     eps: float = 1e-14
@@ -108,6 +118,7 @@ class AMStramGRAM:
     step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
     search_stride: int = 3
     jacobian_mode: str = "auto"
+    scale_columns: bool = False
 
     def tau0(self, num_residuals: int) -> float:
         """The initial crossing factor: `tau`, or 1/√S."""
@@ -124,13 +135,16 @@ class AMStramGRAM:
         prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
         r, jac = prob.jacobian(prob.theta)
         loss = half_squared_norm(r)
-        proj = spectral_projection(jac, r)
+        column_scale = _column_scale(jac, self.rcond) if self.scale_columns else None
+        proj = spectral_projection(jac if column_scale is None else jac / column_scale, r)
         s = proj.singular_values
         rce = reconstruction_errors(proj.outside_sq, proj.coefficients)
         r_cross, r_eps, r_elbow = cutoff_ranks(s, rce, state.tau, self.eps, self.rcond, self.elbow)
         rank = jnp.where(r_elbow > 0, r_elbow, jnp.minimum(r_cross, r_eps))
         rank = jnp.where(r_eps > 0, jnp.maximum(rank, 1), 0)  # at least the leading component
         direction = truncated_direction(proj, jnp.arange(s.shape[0]) < rank)
+        if column_scale is not None:
+            direction = direction / column_scale
         ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
                               reject=True, stride=self.search_stride)
         # τ, trust-region style: the kept components cannot even halve the residual (a fixed point of the

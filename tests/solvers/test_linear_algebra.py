@@ -123,3 +123,23 @@ def test_amstramgram_stops_when_residual_below_eps():
     x1, stats = _step(AMStramGRAM(eps=1e-6), res, x_exact, data)
     assert bool(stats["converged"]) and int(stats["rank_eps"]) == 0
     np.testing.assert_array_equal(x1, x_exact)
+
+
+def test_amstramgram_column_scaling_makes_the_step_invariant_to_parameter_units():
+    # x = D y: the same problem in other units. With scale_columns the truncated step is the same
+    # point in x; without it the rank rule sees different singular values and takes another step.
+    a, b, data, res = _linear(seed=6, shape=(40, 7), spectrum=[10.0, 3.0, 1.0, 0.3, 1e-2, 1e-4, 1e-6])
+    units = np.array([1.0, 100.0, 1e-2, 10.0, 1.0, 1e3, 0.1])
+    scaled = {"A": data["A"] * jnp.asarray(units), "b": data["b"]}
+    x0 = np.zeros(7)
+    steps = {}
+    for flag in (True, False):
+        opt = AMStramGRAM(scale_columns=flag, tau=0.05, elbow=0.0)
+        x1, stats_x = _step(opt, res, x0, data)
+        y1, stats_y = _step(opt, res, x0 / units, scaled)
+        steps[flag] = (x1, units * y1, int(stats_x["rank"]), int(stats_y["rank"]))
+    x1, x1_from_y, rank_x, rank_y = steps[True]
+    np.testing.assert_allclose(x1_from_y, x1, rtol=1e-9, atol=1e-12)
+    assert rank_x == rank_y
+    x1, x1_from_y, _, _ = steps[False]
+    assert np.linalg.norm(x1_from_y - x1) > 1e-3 * np.linalg.norm(x1)
