@@ -231,6 +231,9 @@ class _Run:
             "nonfinite": "the loss became non-finite; the last finite parameters were kept",
             "interrupted": "interrupted by the user (Ctrl-C); outputs reflect the last finished step",
             "converged": "converged: the optimizer needs no further component to reach its precision target",
+            "stalled": "stalled: no step lowered the loss by 0.1 % over the optimizer's patience — the floor "
+                       "of this network, these points and this rule (a larger network or more steps of "
+                       "another optimizer may go further)",
             "time_limit": "stopped at the wall-time limit",
             "target": "reached the target loss",
             "budget": "used the whole step budget",

@@ -24,8 +24,9 @@ elbow is 0; at least one component), with the batched grid line search, taken on
 loss. τ lives in the state and is adapted like a trust-region radius: divided by 4 when the kept
 components cannot even halve the residual (a fixed point of the rule that is not a minimum), doubled
 when the line search has to cut the step below `short_step` (the model overshoots), moved back
-towards τ0 after a full step. The method reports `converged` when r_ε = 0 (‖r‖ < ε) or after
-`patience` steps in a row without progress (the round-off floor).
+towards τ0 after a full step. The method reports `converged` when r_ε = 0 (‖r‖ < ε), and
+`stalled` after `patience` steps in a row without progress (the floor of this network, these
+points and this rule).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ class AMStramGRAM:
         tau_range: τ stays within these multiples of τ0.
         short_step: a line-search step below this counts as an overshoot (τ doubled).
         min_decrease: a step that lowers the loss by less than this fraction makes no progress;
-        patience: that many such steps in a row is convergence (the round-off floor).
+        patience: that many such steps in a row stops the run as `stalled` (a floor: round-off, or a point
+            the rule cannot leave).
         step_sizes: line-search grid (static tuple), evaluated in one batched call.
         search_stride: 3 searches the grid coarse-to-fine (every 3rd η, then the neighbours of the
             best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
@@ -151,7 +153,7 @@ class AMStramGRAM:
         # rule that is not a minimum) -> admit smaller singular values (τ / 4); the line search had to cut
         # the step below `short_step` (the Gauss–Newton model overshoots) -> keep fewer (2τ); a full step
         # -> back towards τ0. `stalled` counts consecutive steps that lowered the loss by less than
-        # `min_decrease` (relative); `patience` of them, or ‖r‖ < ε, is convergence.
+        # `min_decrease` (relative); `patience` of them is a stall, ‖r‖ < ε is convergence.
         tau0 = self.tau0(r.shape[0])
         exhausted = jnp.square(rce[rank]) > 0.5 * jnp.square(rce[0])
         short = ls.step_size < self.short_step
@@ -161,7 +163,7 @@ class AMStramGRAM:
         tau = jnp.clip(tau, tau0 * self.tau_range[0], tau0 * self.tau_range[1])
         progress = ls.loss <= (1.0 - self.min_decrease) * loss
         stalled = jnp.where(progress, 0, state.stalled + 1).astype(jnp.int32)
-        converged = (r_eps == 0) | (stalled >= self.patience)
+        converged = r_eps == 0
         stats = {
             "loss": loss,
             "loss_after": ls.loss,
@@ -171,6 +173,7 @@ class AMStramGRAM:
             "rank_eps": r_eps,
             "accepted": ls.accepted,
             "converged": converged,
+            "stalled": stalled >= self.patience,
             "predicted": 0.5 * jnp.square(rce[rank]),
             "sv_max": s[0],
             "tau": state.tau,

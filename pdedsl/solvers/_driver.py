@@ -2,7 +2,8 @@
 
     result = run(optimizer, residual_fn, params, data, steps=300, target_loss=1e-20, callback=print)
 
-The loop stops on the first of: the optimizer reports `converged` (Status.CONVERGED), the loss before a
+The loop stops on the first of: the optimizer reports `converged` (Status.CONVERGED) or `stalled`
+(STALLED), the loss before a
 step is at or below `target_loss` (TARGET), a non-finite loss (NONFINITE; the last parameters and state
 with a finite loss are returned), the callback returning True (STOPPED), or the budget (BUDGET).
 The stopping checks on the loss *before* a step discard that step's result (its row stays in
@@ -24,7 +25,8 @@ __all__ = ["Status", "StepInfo", "RunResult", "run"]
 
 
 class Status(enum.Enum):
-    CONVERGED = "converged"  # the optimizer's own criterion (AMStramGRAM: ‖r‖ < eps or no step decreases the loss)
+    CONVERGED = "converged"  # the optimizer's own precision criterion (AMStramGRAM: ‖r‖ < eps)
+    STALLED = "stalled"  # the optimizer reports no progress over its patience (AMStramGRAM)
     TARGET = "target"  # loss <= target_loss
     BUDGET = "budget"  # all steps done
     NONFINITE = "nonfinite"  # loss became NaN/inf; last finite params returned
@@ -84,6 +86,9 @@ def run(
             break
         if bool(row.get("converged", False)):
             status = Status.CONVERGED
+            break
+        if bool(row.get("stalled", False)):
+            status = Status.STALLED
             break
         last_good = (params, state)
         params, state = new_params, new_state

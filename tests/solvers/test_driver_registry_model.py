@@ -74,6 +74,16 @@ def test_target_and_converged_statuses():
     np.testing.assert_allclose(a @ out.params, np.ones(6), atol=1e-10)
 
 
+def test_a_run_that_cannot_progress_stops_as_stalled_not_converged():
+    # r(x) = x² + 1 has its least loss ½ at x = 0, where φ̂ = 0: no step lowers the loss, ‖r‖ = 1 > eps
+    res = lambda p, d: jnp.square(p) + d
+    out = run(AMStramGRAM(patience=3), res, jnp.zeros(1), jnp.ones(1), steps=50)
+    assert out.status is Status.STALLED and out.steps == 2
+    assert out.history["stalled"].tolist() == [False, False, True]
+    assert not out.history["converged"].any()
+    np.testing.assert_array_equal(out.params, np.zeros(1))
+
+
 def test_nonfinite_keeps_last_finite_params():
     # r(p) = p + 0·log(p − ½): Adam's first step (size lr = 1) takes p from 1 to 0, where r is NaN
     res = lambda p, d: p + 0.0 * jnp.log(p - d)
