@@ -8,8 +8,8 @@ A step is *accepted* only when the best trial loss is strictly below the current
 one), then the 2(s − 1) grid neighbours of the best of those — 15 residual evaluations instead of 31
 for the default grid and s = 3. When the loss is unimodal along the grid between the coarse points
 around its minimum (the usual case: it falls while η shrinks to the model's trust region, then
-flattens), this finds the same grid minimiser as evaluating every η; docs/solvers.md compares the
-two on whole runs.
+flattens), this finds the same grid minimiser as evaluating every η (tested; docs/solvers.md,
+*Line search*).
 """
 
 from __future__ import annotations
