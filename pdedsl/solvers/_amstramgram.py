@@ -21,10 +21,11 @@ leading components. Three ranks are read off the curve (docs/solvers.md derives 
 
 The step is the truncated pseudo-inverse direction on the elbow rank (the crossing rank when the
 elbow is 0; at least one component), with the batched grid line search, taken only if it decreases the
-loss. τ lives in the state and is adapted like a trust-region radius: divided by 4 when the kept
-components cannot even halve the residual (a fixed point of the rule that is not a minimum), doubled
-when the line search has to cut the step below `short_step` (the model overshoots), moved back
-towards τ0 after a full step. The method reports `converged` when r_ε = 0 (‖r‖ < ε), and
+loss. τ lives in the state and is adapted like a trust-region radius, first rule first: quadrupled
+after a rejected step (θ unchanged: only fewer components can change the next step), doubled when
+the line search has to cut the step below `short_step` (the model overshoots), divided by 4 when the
+kept components cannot even halve the residual (a fixed point of the rule that is not a minimum),
+moved back towards τ0 after a full step. The method reports `converged` when r_ε = 0 (‖r‖ < ε), and
 `stalled` after `patience` steps in a row without progress (the floor of this network, these
 points and this rule).
 """
@@ -149,17 +150,22 @@ class AMStramGRAM:
             direction = direction / column_scale
         ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
                               reject=True, stride=self.search_stride)
-        # τ, trust-region style: the kept components cannot even halve the residual (a fixed point of the
-        # rule that is not a minimum) -> admit smaller singular values (τ / 4); the line search had to cut
-        # the step below `short_step` (the Gauss–Newton model overshoots) -> keep fewer (2τ); a full step
-        # -> back towards τ0. `stalled` counts consecutive steps that lowered the loss by less than
-        # `min_decrease` (relative); `patience` of them is a stall, ‖r‖ < ε is convergence.
+        # τ, trust-region style (module docstring; the order of the rules is below). `stalled` counts
+        # consecutive steps that lowered the loss by less than `min_decrease` (relative); `patience` of
+        # them is a stall, ‖r‖ < ε is convergence.
         tau0 = self.tau0(r.shape[0])
         exhausted = jnp.square(rce[rank]) > 0.5 * jnp.square(rce[0])
         short = ls.step_size < self.short_step
         towards_tau0 = jnp.clip(tau0 / state.tau, 0.5, 2.0) * state.tau
-        tau = jnp.where(exhausted, state.tau / 4,
-                        jnp.where(short, 2 * state.tau, jnp.where(ls.step_size >= 0.5, towards_tau0, state.tau)))
+        # A rejected step leaves θ, hence φ̂ and r, unchanged: only a larger τ (fewer components) can make
+        # the next step differ, so rejection always quadruples τ. A short step also keeps fewer
+        # components, even when the kept ones cannot halve the residual: admitting more of them then
+        # (τ / 4, as this rule did before) only cut the step further — burgers froze in a two-step
+        # cycle of a rejected step and one of η = 2e-9.
+        tau = jnp.where(~ls.accepted, 4 * state.tau,
+                        jnp.where(short, 2 * state.tau,
+                                  jnp.where(exhausted, state.tau / 4,
+                                            jnp.where(ls.step_size >= 0.5, towards_tau0, state.tau))))
         tau = jnp.clip(tau, tau0 * self.tau_range[0], tau0 * self.tau_range[1])
         progress = ls.loss <= (1.0 - self.min_decrease) * loss
         stalled = jnp.where(progress, 0, state.stalled + 1).astype(jnp.int32)

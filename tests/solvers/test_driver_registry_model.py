@@ -82,6 +82,9 @@ def test_a_run_that_cannot_progress_stops_as_stalled_not_converged():
     assert out.history["stalled"].tolist() == [False, False, True]
     assert not out.history["converged"].any()
     np.testing.assert_array_equal(out.params, np.zeros(1))
+    # every rejected step quadruples τ (τ0 = 1/√S = 1), so the next step keeps fewer components
+    np.testing.assert_array_equal(out.history["tau"], [1.0, 4.0, 16.0])
+    assert float(out.state.tau) == 16.0
 
 
 def test_nonfinite_keeps_last_finite_params():
