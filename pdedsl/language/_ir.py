@@ -202,11 +202,16 @@ Expr = (Num | Const | Param | Learned | Coord | Var | Apply | Arith | Neg | Tota
 
 @dataclass(frozen=True)
 class Settings:
-    """The spec's `model`, `sample` and `solve` lines as plain dicts (absent keys are absent)."""
+    """The spec's `model`, `sample` and `solve` lines as plain dicts (absent keys are absent).
+
+    `solve_spans` maps each `solve` option to the span of its name (and "optimizer" to the optimizer's),
+    so that the runner, which alone knows each optimizer's settings, can point at a wrong one.
+    """
 
     model: dict = field(default_factory=dict)
     sample: dict = field(default_factory=dict)
     solve: dict = field(default_factory=dict)
+    solve_spans: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

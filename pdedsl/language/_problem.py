@@ -61,6 +61,8 @@ class CompiledProblem:
     settings: Settings
     parameters: tuple[tuple[str, float], ...] = ()  # learned scalars and their initial values
     exact_parameters: tuple[tuple[str, float], ...] = ()  # their true values, where the `exact:` block gives them
+    filename: str | None = None  # the spec's file name and text, for errors the runner finds (a bad option)
+    text: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ class Problem:
         groups = tuple(_group(conditions[f.group], f, residual_fn(namespace[f.name], f)) for f in module.residuals)
         exact = None if module.exact is None else exact_fn(namespace[module.exact], len(self.unknowns))
         return CompiledProblem(self.name, self.domain, self.unknowns, groups, exact, self.reference,
-                               module.source, self.settings, self.checked.learned, self.checked.exact_parameters)
+                               module.source, self.settings, self.checked.learned, self.checked.exact_parameters,
+                               self.filename, self.text)
 
     def _generate(self) -> GeneratedModule:
         label = self.filename if self.filename.startswith("<") else Path(self.filename).name

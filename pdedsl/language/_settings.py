@@ -25,7 +25,8 @@ OPTIMIZERS = ("amstramgram", "anagram", "engd", "adam", "lbfgs", "gd")
 
 def check_settings(spec: ast.Spec) -> Settings:
     """The spec's settings as plain dicts (keys absent from the spec are absent)."""
-    return Settings(_model(spec), _sample(spec), _solve(spec))
+    solve, solve_spans = _solve(spec)
+    return Settings(_model(spec), _sample(spec), solve, solve_spans)
 
 
 def single(spec: ast.Spec, kind, what: str):
@@ -96,11 +97,13 @@ def _count(count: ast.Value) -> int:
     return count.value
 
 
-def _solve(spec: ast.Spec) -> dict:
+def _solve(spec: ast.Spec) -> tuple[dict, dict]:
+    """(values, spans): the `solve` line's settings, and where each one's name is."""
     solve = single(spec, ast.Solve, "solve")
     if solve is None:
-        return {}
+        return {}, {}
     values = {"optimizer": choice(solve.optimizer, OPTIMIZERS, "optimizer")}
+    spans = {"optimizer": solve.optimizer.span}
     for setting in _each_setting(solve.settings, None, "solve"):
         key, value = setting.name.name, _plain(setting.value)
         if key == "steps" and not (isinstance(value, int) and value > 0):
@@ -110,7 +113,8 @@ def _solve(spec: ast.Spec) -> dict:
         ):
             raise PdeSemanticError(f"`{key}` must be a positive number, not {value}", setting.value.span)
         values[key] = value
-    return values
+        spans[key] = setting.name.span
+    return values, spans
 
 
 def _each_setting(settings, allowed, where: str):

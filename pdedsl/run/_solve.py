@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import signal
 import threading
 import time
@@ -33,7 +34,7 @@ from pdedsl.run._progress import make_reporter
 from pdedsl.run._sampling import collocation_points, evaluation_points
 from pdedsl.run._settings import RunSettings, resolve_settings
 from pdedsl.run._solution import Solution, save_params
-from pdedsl.solvers import MLP, make_optimizer, run
+from pdedsl.solvers import MLP, make_optimizer, optimizer_settings, run
 
 __all__ = ["solve", "describe_device"]
 
@@ -98,6 +99,24 @@ def _sigint_sets(flag: threading.Event, enabled: bool):
         signal.signal(signal.SIGINT, previous)
 
 
+def _check_solve_options(compiled, settings: RunSettings) -> None:
+    """An option the optimizer does not have is a PdeError; at its place in the spec when it came from there."""
+    valid = optimizer_settings(settings.optimizer)
+    spec = compiled.settings
+    from_spec = spec.solve.get("optimizer") == settings.optimizer
+    for key, value in settings.optimizer_options.items():
+        if key in valid:
+            continue
+        span = spec.solve_spans.get(key) if from_spec and spec.solve.get(key) == value else None
+        guess = difflib.get_close_matches(key, valid, n=1)
+        hint = f"did you mean '{guess[0]}'? " if guess else ""
+        err = PdeError(f"optimizer '{settings.optimizer}' has no setting '{key}'", span,
+                       hint=hint + f"its settings are: {', '.join(valid)}")
+        if span is not None and compiled.filename is not None:
+            err.with_source(compiled.filename, compiled.text)
+        raise err
+
+
 class _Run:
     """One training run: everything derived deterministically from (spec, settings)."""
 
@@ -109,6 +128,7 @@ class _Run:
                             activation=settings.activation)
         if settings.init is not None:
             model_kwargs["initializer"] = settings.init
+        _check_solve_options(compiled, settings)
         try:
             self.model = MLP(**model_kwargs)
             base = make_optimizer(settings.optimizer, **settings.optimizer_options)

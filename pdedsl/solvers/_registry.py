@@ -9,7 +9,7 @@ from pdedsl.solvers._anagram import ANaGRAM
 from pdedsl.solvers._baselines import LBFGS, Adam, GradientDescent
 from pdedsl.solvers._engd import ENGD
 
-__all__ = ["OPTIMIZERS", "make_optimizer"]
+__all__ = ["OPTIMIZERS", "make_optimizer", "optimizer_settings"]
 
 OPTIMIZERS: dict[str, type] = {
     "amstramgram": AMStramGRAM,
@@ -21,17 +21,23 @@ OPTIMIZERS: dict[str, type] = {
 }
 
 
+def optimizer_settings(name: str) -> tuple[str, ...]:
+    """The hyper-parameter names of the optimizer called `name` (case-insensitive)."""
+    key = name.strip().lower()
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZERS)}")
+    return tuple(f.name for f in dataclasses.fields(OPTIMIZERS[key]))
+
+
 def make_optimizer(name: str, **kwargs):
     """Build the optimizer called `name` (case-insensitive) with hyper-parameters `kwargs`.
 
     Raises ValueError naming the unknown optimizer or hyper-parameter and listing the valid ones.
     Lists are turned into tuples (the configs are frozen and hashable).
     """
+    fields = optimizer_settings(name)
     key = name.strip().lower()
-    if key not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZERS)}")
     cls = OPTIMIZERS[key]
-    fields = [f.name for f in dataclasses.fields(cls)]
     unknown = [k for k in kwargs if k not in fields]
     if unknown:
         raise ValueError(

@@ -115,6 +115,27 @@ def test_bad_flags_are_user_errors_without_traceback(tmp_path, capsys):
     assert "error: unknown optimizer 'newton'" in capsys.readouterr().err
 
 
+def test_an_unknown_solve_option_is_reported_at_its_place_in_the_spec(tmp_path, capsys):
+    spec = tmp_path / "typo.pde"
+    spec.write_text("domain x in [0, 1]\nunknown u\npde: dx(dx(u)) = 0\nboundary: u = 0\n"
+                    "solve amstramgram(steps = 10, search_strid = 1)\n")
+    assert main(["solve", str(spec), "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[:4] == [
+        f"{spec}:5:31: error: optimizer 'amstramgram' has no setting 'search_strid'",
+        "    solve amstramgram(steps = 10, search_strid = 1)",
+        "                                  ^~~~~~~~~~~~",
+        "hint: did you mean 'search_stride'? its settings are: eps, tau, elbow, rcond, tau_range, short_step, "
+        "min_decrease, patience, step_sizes, search_stride, jacobian_mode, scale_columns",
+    ]
+    assert not (tmp_path / "out").exists()
+    # The same mistake from Python, where the option has no place in the spec: no position.
+    with pytest.raises(pdedsl.PdeError) as info:
+        pdedsl.solve(LAPLACE, optimizer="adam", optimizer_options={"cutof": 1e-3})
+    assert info.value.message == "optimizer 'adam' has no setting 'cutof'" and info.value.span is None
+    assert info.value.hint == "its settings are: learning_rate, b1, b2, eps"
+
+
 def test_load_solution_of_an_empty_folder_is_a_clear_error(tmp_path):
     with pytest.raises(pdedsl.PdeError, match="no trained parameters in .*: params.npz is missing"):
         pdedsl.load_solution(tmp_path)
