@@ -204,8 +204,8 @@ Expr = (Num | Const | Param | Learned | Coord | Var | Apply | Arith | Neg | Tota
 class Settings:
     """The spec's `model`, `sample` and `solve` lines as plain dicts (absent keys are absent).
 
-    `solve_spans` maps each `solve` option to the span of its name (and "optimizer" to the optimizer's),
-    so that the runner, which alone knows each optimizer's settings, can point at a wrong one.
+    `solve_spans` maps each `solve` option to the span of its name, so that the runner, which alone
+    knows each optimizer's settings, can point at a wrong one.
     """
 
     model: dict = field(default_factory=dict)

@@ -103,7 +103,7 @@ def _solve(spec: ast.Spec) -> tuple[dict, dict]:
     if solve is None:
         return {}, {}
     values = {"optimizer": choice(solve.optimizer, OPTIMIZERS, "optimizer")}
-    spans = {"optimizer": solve.optimizer.span}
+    spans = {}
     for setting in _each_setting(solve.settings, None, "solve"):
         key, value = setting.name.name, _plain(setting.value)
         if key == "steps" and not (isinstance(value, int) and value > 0):
