@@ -14,7 +14,10 @@ boundary: u = 0
 exact:    u = s
 
 # LeCun initialisation: AMStramGRAM leaves the start on 7 of 10 seeds with it, against 2 of 9 with
-# the default (Glorot), which more often stalls near loss 1.3 (docs/benchmarks.md).
+# the default (Glorot), which more often stalls near loss 1.3 (docs/benchmarks.md). On the other
+# seeds it stalls early, near loss 1: `restarts = 3` then starts again from a fresh initialisation
+# (same points, same step budget) and keeps the best attempt; a stall below loss 1e-6 is a floor,
+# not a bad start, and ends the run.
 model  mlp(widths = [32], activation = tanh, init = lecun)
 sample interior 784, boundary 116, method = grid
-solve  amstramgram(steps = 2500, eps = 1e-14)     # stops by itself after ~30 s on 2 CPU cores
+solve  amstramgram(steps = 2500, eps = 1e-14, restarts = 3, restart_above = 1e-6)   # ~30 s, 2 CPU cores

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pdedsl.errors import PdeError
+
 __all__ = [
     "Box", "ShapeDomain", "Domain", "Interior", "Face", "Faces", "Boundary", "PeriodicFaces", "Region",
     "Plane", "Rect", "Disk", "Annulus", "Union", "Intersection", "Difference", "Shape",
@@ -383,6 +385,14 @@ def _kept(patch: _Patch, points: np.ndarray) -> np.ndarray:
     return mask
 
 
+# Rejection sampling draws at most _ROUNDS batches, each at most _MAX_BATCH candidates (~16 MB in 2-D):
+# a domain too thin to fill the request within them is reported, not sampled until memory runs out.
+_ROUNDS = 12
+_MAX_BATCH = 1 << 20
+_EMPTY_HINT = ("check the sizes of the shapes: a radius below 1e-12, a difference that removes everything or "
+               "an intersection of shapes that do not overlap leaves nothing to sample")
+
+
 def sample_shape_boundary(shape, pieces, n: int, unit: UnitSampler, rng: np.random.Generator):
     """`n` points (n, dim) on the named boundary pieces of `shape`, uniform by measure, and outward normals.
 
@@ -393,7 +403,7 @@ def sample_shape_boundary(shape, pieces, n: int, unit: UnitSampler, rng: np.rand
     patches = [p for p in _patches(shape) if p.piece in pieces]
     measures = np.array([p.primitive.measure(p.piece) for p in patches])
     batch = n
-    for _ in range(12):
+    for _ in range(_ROUNDS):
         points, normals = [], []
         for patch, count in zip(patches, _largest_remainder(measures, 2 * batch)):
             if count == 0:
@@ -406,21 +416,24 @@ def sample_shape_boundary(shape, pieces, n: int, unit: UnitSampler, rng: np.rand
         if points.shape[0] >= n:
             chosen = np.sort(rng.choice(points.shape[0], size=n, replace=False))
             return points[chosen], normals[chosen]
-        batch *= 4
-    raise ValueError("the boundary pieces are (almost) empty: no sample point lies on them")
+        batch = min(4 * batch, _MAX_BATCH)
+    raise PdeError(f"the boundary pieces {', '.join(sorted(set(pieces)))} are (almost) empty: fewer than {n} of "
+                   f"{_ROUNDS} batches of sample points lie on them", hint=_EMPTY_HINT)
 
 
 def sample_shape_interior(shape, n: int, unit: UnitSampler) -> np.ndarray:
     """`n` points (n, dim) strictly inside `shape`: rejection sampling from its bounding box."""
     lows, highs = shape.bounds()
     batch, found = n, []
-    for _ in range(12):
+    for _ in range(_ROUNDS):
         candidates = lows + unit(2 * batch, shape.dim) * (highs - lows)
         found.append(candidates[shape.inside(candidates)])
         if sum(f.shape[0] for f in found) >= n:
             return np.concatenate(found)[:n]
-        batch *= 4
-    raise ValueError("the domain is (almost) empty: no sample point lies inside it")
+        batch = min(4 * batch, _MAX_BATCH)
+    inside = sum(f.shape[0] for f in found)
+    raise PdeError(f"the domain is (almost) empty: {inside} of the sample points drawn from its bounding box "
+                   f"lie inside it, {n} are needed", hint=_EMPTY_HINT)
 
 
 def _largest_remainder(measures: np.ndarray, n: int) -> list[int]:

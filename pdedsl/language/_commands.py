@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pdedsl.errors import PdeSemanticError, Span
+from pdedsl.errors import PdeError, PdeSemanticError, Span
 from pdedsl.geometry import Box
 from pdedsl.language._problem import Problem, load
 
@@ -67,15 +67,19 @@ def verify_command(args: argparse.Namespace) -> int:
                                hint="add an `exact:` block, e.g. `exact: u = sin(pi * x)`",
                                filename=args.file, source=problem.text)
     compiled = problem.compile()
-    residuals = max_residuals(compiled, args.points, args.seed)
+    try:
+        residuals = max_residuals(compiled, args.points, args.seed)
+    except PdeError as err:  # sampling errors carry no position: name the spec at least
+        raise err.with_source(args.file, problem.text) from None
     print(f"{args.file}: the exact solution in every group, at {args.points} random points each (float64)")
     width = max(len(name) for name in residuals)
     failed = []
     for group in compiled.groups:
         value = residuals[group.name]
-        verdict = "ok" if value <= args.tol else "FAILED"
-        print(f"  {group.name:<{width}}  line {group.line:<3}  max |residual| = {value:.3e}  {verdict}")
-        if value > args.tol:
+        passed = value <= args.tol  # False for NaN: a residual that cannot be evaluated does not pass
+        print(f"  {group.name:<{width}}  line {group.line:<3}  max |residual| = {value:.3e}  "
+              f"{'ok' if passed else 'FAILED'}")
+        if not passed:
             failed.append(group)
     for group in failed:
         line = problem.text.splitlines()[group.line - 1]
@@ -83,7 +87,10 @@ def verify_command(args: argparse.Namespace) -> int:
         error = PdeSemanticError(
             f"the exact solution does not satisfy '{group.name}': max |residual| = {residuals[group.name]:.3e} "
             f"> {args.tol:g}", Span(group.line, start, group.line, len(line.rstrip()) + 1),
-            hint="check the equation and the exact solution (signs, factors of pi)",
+            hint=("check the equation and the exact solution (signs, factors of pi)"
+                  if residuals[group.name] == residuals[group.name] else
+                  "the residual is NaN at some points: a square root or log of a negative number, or "
+                  "a power of a negative base, inside the domain?"),
             filename=args.file, source=problem.text)
         print(error.format(), file=sys.stderr)
     if not failed:

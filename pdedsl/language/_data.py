@@ -9,6 +9,7 @@ finite. Mistakes are `PdeDataError`s positioned at the path in the spec.
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,9 @@ def _csv_columns(full: Path, path: str, span: Span) -> dict[str, np.ndarray]:
 
 
 def _npz_columns(full: Path, path: str, span: Span) -> dict[str, np.ndarray]:
+    if not zipfile.is_zipfile(full):  # np.load would read other bytes as a pickle and suggest unpickling it
+        raise PdeDataError(f"data file '{path}' is not an .npz archive", span,
+                           hint="write it with numpy.savez(path, t=..., x=..., u=...), or use a .csv file")
     try:
         with np.load(full, allow_pickle=False) as archive:
             columns = {name: np.asarray(archive[name]) for name in archive.files}

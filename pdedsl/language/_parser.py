@@ -236,7 +236,8 @@ def _check_nesting(tree: Tree) -> None:
             raise PdeSyntaxError(
                 f"expression nested too deeply (more than {MAX_NESTING} levels)",
                 Span.from_lark(node.meta),
-                hint="split it into smaller pieces with `let` definitions",
+                hint="split it into smaller pieces with `let` definitions (each term of a chain of "
+                     "+, −, * or / counts as one level)",
             )
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 

@@ -108,6 +108,11 @@ def _solve(spec: ast.Spec) -> tuple[dict, dict]:
         key, value = setting.name.name, _plain(setting.value)
         if key == "steps" and not (isinstance(value, int) and value > 0):
             raise PdeSemanticError(f"`steps` must be a positive whole number, not {value}", setting.value.span)
+        if key == "restarts" and not (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 100):
+            raise PdeSemanticError(f"`restarts` must be a whole number from 0 to 100, not {value}", setting.value.span)
+        if key == "restart_above" and not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                           and value >= 0):
+            raise PdeSemanticError(f"`restart_above` must be a number >= 0 (a loss), not {value}", setting.value.span)
         if key in ("time_limit", "target_loss", "eps") and not (
             isinstance(value, (int, float)) and value > 0
         ):

@@ -17,10 +17,12 @@ exact solution substituted for the unknowns, derivatives evaluated.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy
 
+from pdedsl.errors import PdeSemanticError
 from pdedsl.language import _ir as checked
 from pdedsl.language._ir import CheckedCondition, CheckedProblem
 
@@ -72,11 +74,33 @@ class SymbolicProblem:
 def to_sympy(problem: CheckedProblem) -> SymbolicProblem:
     """Build the SymPy form of every residual and of the exact solution."""
     builder = _Builder(problem)
-    exact = None if problem.exact is None else tuple(builder.build(e) for e in problem.exact)
-    residuals = tuple(SymbolicResidual(c, _residual(builder, c, exact)) for c in problem.conditions)
-    parameters = tuple((builder.parameters[name], builder.build(value)) for name, value in problem.parameters)
+    exact = None if problem.exact is None else tuple(_finite(builder.build(e), e.span) for e in problem.exact)
+    residuals = tuple(SymbolicResidual(c, _finite(_residual(builder, c, exact), c.span)) for c in problem.conditions)
+    parameters = tuple((builder.parameters[name], _finite(builder.build(value), value.span))
+                       for name, value in problem.parameters)
     return SymbolicProblem(builder.coordinates, builder.unknowns, parameters, residuals, exact,
                            tuple(builder.learned.values()), tuple(builder.extras.values()), builder.paired)
+
+
+_NOT_FINITE = (sympy.S.ComplexInfinity, sympy.S.NaN, sympy.S.Infinity, sympy.S.NegativeInfinity)
+
+
+def _finite(value, span):
+    """`value` (an expression, or a list or tuple of them) unchanged, or a PdeSemanticError at `span` when
+    SymPy folded part of it to ∞ or NaN (x/(x − x), tan(π/2), log(0)…) or to a number no float holds."""
+    for expr in value if isinstance(value, (list, tuple)) else [value]:
+        bad = any(expr.has(v) for v in _NOT_FINITE)
+        for number in () if bad else expr.atoms(sympy.Number):
+            try:
+                bad = bad or not math.isfinite(float(number))
+            except OverflowError:
+                bad = True
+        if bad:
+            raise PdeSemanticError("this expression is not finite: part of it is a division by zero, a pole "
+                                   "(such as tan(pi/2) or log(0)) or a number beyond 1.8e308", span,
+                                   hint="rewrite it so that every denominator and every argument of "
+                                        "log, tan … stays away from its singularity")
+    return value
 
 
 def _residual(builder: "_Builder", condition: CheckedCondition, exact) -> tuple[sympy.Expr, ...]:

@@ -82,8 +82,11 @@ def load_reference(path: str | os.PathLike) -> Reference:
         raise _fail(
             path,
             f"reference file '{path}' does not exist",
-            "regenerate it with `python -m pdedsl.reference {burgers,allen_cahn} --out PATH`",
+            "the path is relative to the spec's folder; the shipped references are rebuilt with "
+            "`python -m pdedsl.reference {burgers,allen_cahn} --out PATH`",
         )
+    if not zipfile.is_zipfile(path):  # np.load would read other bytes as a pickle and suggest unpickling it
+        raise _fail(path, f"reference file '{path}' is not an .npz archive")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}

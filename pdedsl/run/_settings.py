@@ -17,7 +17,7 @@ __all__ = ["RunSettings", "resolve_settings"]
 
 OPTIMIZERS = ("amstramgram", "anagram", "engd", "gd", "adam", "lbfgs")
 DEFAULT_STEPS = {"amstramgram": 500, "anagram": 500, "engd": 500, "gd": 2000, "adam": 5000, "lbfgs": 2000}
-_SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss")
+_SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "restarts", "restart_above")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class RunSettings:
     steps: int = 500
     time_limit: float | None = None  # wall seconds for the optimisation loop
     target_loss: float | None = None
+    restarts: int = 0  # fresh initialisations allowed after a stall (the best attempt is kept)
+    restart_above: float = 0.0  # ...but only after a stall at a loss above this
     seed: int = 0
     counts: dict = field(default_factory=dict)  # "interior"/"boundary"/"initial" -> points
     method: str = "sobol"
@@ -75,6 +77,8 @@ def resolve_settings(spec_settings, **overrides) -> RunSettings:
         steps=int(solve.get("steps", DEFAULT_STEPS[optimizer])),
         time_limit=solve.get("time_limit"),
         target_loss=solve.get("target_loss"),
+        restarts=int(solve.get("restarts", 0)),
+        restart_above=float(solve.get("restart_above", 0.0)),
         counts=counts,
         method=str(sample.get("method", "sobol")),
         widths=tuple(int(w) for w in model.get("widths", (32,))),
@@ -87,4 +91,40 @@ def resolve_settings(spec_settings, **overrides) -> RunSettings:
               if v is not None and k not in ("optimizer", "optimizer_options", "points")}
     if "widths" in chosen:
         chosen["widths"] = tuple(int(w) for w in chosen["widths"])
-    return replace(settings, **chosen)
+    settings = replace(settings, **chosen)
+    _check(settings)
+    return settings
+
+
+def _whole(value, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _check(settings: RunSettings) -> None:
+    """The same rules for flags and keyword arguments as for the spec's own settings."""
+    def fail(message, hint):
+        raise PdeError(message, hint=hint)
+
+    if not _whole(settings.steps, 1):
+        fail(f"steps must be a positive whole number, not {settings.steps!r}", "pass --steps N with N >= 1")
+    if not _whole(settings.seed, 0):
+        fail(f"seed must be a whole number >= 0, not {settings.seed!r}", "pass --seed S with S >= 0")
+    for group, count in settings.counts.items():
+        if not (_whole(count, 1) and count <= 10_000_000):
+            fail(f"the {group} point count must be a positive whole number, not {count!r}",
+                 "e.g. --points interior=900 boundary=120")
+    for name in ("time_limit", "target_loss"):
+        value = getattr(settings, name)
+        if value is not None and not (isinstance(value, (int, float)) and value > 0):
+            fail(f"{name} must be a positive number, not {value!r}", f"pass a {name.replace('_', ' ')} > 0")
+    if not _whole(settings.checkpoint_every, 0):
+        fail(f"checkpoint_every must be a whole number >= 0, not {settings.checkpoint_every!r}",
+             "pass --checkpoint-every K (0: only at the end)")
+    if not _whole(settings.n_test, 1):
+        fail(f"n_test must be a positive whole number, not {settings.n_test!r}", "e.g. n_test=10000")
+    if not (_whole(settings.restarts, 0) and settings.restarts <= 100):
+        fail(f"restarts must be a whole number from 0 to 100, not {settings.restarts!r}",
+             "pass --restarts N (or restarts = N in the solve line) with 0 <= N <= 100")
+    if not (isinstance(settings.restart_above, (int, float)) and settings.restart_above >= 0):
+        fail(f"restart_above must be a loss >= 0, not {settings.restart_above!r}",
+             "restart only after a stall above this training loss; 0 restarts after any stall")

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import json
+import math
 import signal
 import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -34,7 +38,7 @@ from pdedsl.run._progress import make_reporter
 from pdedsl.run._sampling import collocation_points, evaluation_points
 from pdedsl.run._settings import RunSettings, resolve_settings
 from pdedsl.run._solution import Solution, save_params
-from pdedsl.solvers import MLP, make_optimizer, optimizer_settings, run
+from pdedsl.solvers import MLP, OptimizerSettingError, make_optimizer, optimizer_settings, run
 
 __all__ = ["solve", "describe_device"]
 
@@ -58,8 +62,8 @@ def _compile(problem):
 
 def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method=None, out=None,
           resume=False, float32=None, quiet=True, time_limit=None, target_loss=None, widths=None,
-          activation=None, optimizer_options=None, checkpoint_every=None, n_test=None,
-          handle_sigint=None) -> Solution:
+          activation=None, optimizer_options=None, checkpoint_every=None, n_test=None, restarts=None,
+          restart_above=None, handle_sigint=None) -> Solution:
     """Train a PINN for `problem` (a Problem, CompiledProblem or path) and return the Solution.
 
     Keyword arguments override the spec's settings. With `out=DIR` every output file is
@@ -70,10 +74,13 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
     settings = resolve_settings(
         compiled.settings, optimizer=optimizer, steps=steps, seed=seed, points=points, method=method,
         float32=float32, time_limit=time_limit, target_loss=target_loss, widths=widths, activation=activation,
-        optimizer_options=optimizer_options, checkpoint_every=checkpoint_every, n_test=n_test)
+        optimizer_options=optimizer_options, checkpoint_every=checkpoint_every, n_test=n_test, restarts=restarts,
+        restart_above=restart_above)
     out_dir = Path(out) if out is not None else None
     if resume and out_dir is None:
         raise PdeError("--resume needs the folder of the run to continue", hint="pass --out DIR of that run")
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise PdeError(f"the output folder {out_dir} is a file", hint="choose another --out folder")
     if handle_sigint is None:
         handle_sigint = threading.current_thread() is threading.main_thread()
     with jax.enable_x64(not settings.float32):
@@ -115,6 +122,33 @@ def _check_solve_options(compiled, settings: RunSettings) -> None:
         if span is not None and compiled.filename is not None:
             err.with_source(compiled.filename, compiled.text)
         raise err
+    try:
+        make_optimizer(settings.optimizer, **settings.optimizer_options)
+    except OptimizerSettingError as bad:
+        key = bad.setting
+        span = spec.solve_spans.get(key) if from_spec and spec.solve.get(key) == settings.optimizer_options[key] else None
+        err = PdeError(str(bad), span, hint="docs/solvers.md lists every setting with its default")
+        if span is not None and compiled.filename is not None:
+            err.with_source(compiled.filename, compiled.text)
+        raise err from None
+
+
+@dataclass
+class _Attempts:
+    """Restarts: the attempt now running, a summary of each finished one, and the best finished one."""
+
+    current: int = 0
+    finished: list = field(default_factory=list)  # {"attempt", "steps", "end_step", "loss", "status"} each
+    best_loss: float = math.inf
+    best: Any = None  # parameters of the finished attempt with the lowest loss, on the host
+
+    def finish(self, loss: float, params, steps: int, status: str) -> None:
+        first = self.finished[-1]["end_step"] if self.finished else 0
+        self.finished.append({"attempt": self.current, "steps": steps - first, "end_step": steps, "loss": loss,
+                              "status": status})
+        if loss < self.best_loss:
+            self.best_loss, self.best = loss, jax.device_get(params)
+        self.current += 1
 
 
 class _Run:
@@ -149,6 +183,7 @@ class _Run:
                                                                                         self.dtype)))
         self.residual_fn = make_residual_fn(compiled.groups, self.model, self.data)
         self.fingerprint = settings.fingerprint(compiled.source)
+        self.attempts = _Attempts()
 
     # -- data ---------------------------------------------------------------------------------
     def _evaluation_data(self):
@@ -174,6 +209,11 @@ class _Run:
             return
         arrays = {**save_pytree("params", params), **save_pytree("state", state)}
         arrays.update({f"history/{k}": np.asarray(v) for k, v in history.items()})
+        tries = self.attempts
+        arrays.update({"attempts/current": tries.current, "attempts/finished": json.dumps(tries.finished),
+                       "attempts/best_loss": tries.best_loss})
+        if tries.best is not None:
+            arrays.update(save_pytree("best_params", tries.best))
         write_npz(self.out_dir / CHECKPOINT, step=step, elapsed=elapsed, fingerprint=self.fingerprint, **arrays)
 
     def _load_checkpoint(self, params, state):
@@ -187,13 +227,29 @@ class _Run:
             params = load_pytree_leaves(ck, "params", params)
             state = load_pytree_leaves(ck, "state", state)
             history = {k.split("/", 1)[1]: list(ck[k]) for k in ck.files if k.startswith("history/")}
+            if "attempts/current" in ck.files:
+                best = None
+                if "best_params/000" in ck.files:
+                    best = load_pytree_leaves(ck, "best_params", params)
+                self.attempts = _Attempts(int(ck["attempts/current"]), json.loads(str(ck["attempts/finished"])),
+                                          float(ck["attempts/best_loss"]), best)
             return params, state, int(ck["step"]), history, float(ck["elapsed"])
 
     # -- the loop -----------------------------------------------------------------------------
+    def _initial(self, attempt: int):
+        """Initial parameters and optimizer state of attempt `attempt`; attempt 0 is the seed's own."""
+        key = jax.random.PRNGKey(self.settings.seed)
+        if attempt:
+            key = jax.random.fold_in(key, attempt)
+        params = initial_params(self.model, key, self.compiled.parameters)
+        return params, self.optimizer.init(self.residual_fn, params, self.data)
+
+    def _loss(self, params) -> float:
+        return float(0.5 * jnp.sum(self.residual_fn(params, self.data) ** 2))
+
     def execute(self, *, resume: bool, handle_sigint: bool) -> Solution:
         s = self.settings
-        params = initial_params(self.model, jax.random.PRNGKey(s.seed), self.compiled.parameters)
-        state = self.optimizer.init(self.residual_fn, params, self.data)
+        params, state = self._initial(0)
         start, history, elapsed0 = 0, {}, 0.0
         if resume:
             params, state, start, history, elapsed0 = self._load_checkpoint(params, state)
@@ -201,7 +257,6 @@ class _Run:
         reporter = make_reporter(self.quiet, total=s.steps, start=start, problem=self.compiled.name,
                                  optimizer=s.optimizer, device=describe_device())
         t0 = time.perf_counter()
-        last = {"params": params, "state": state, "step": start}
         stop_reason = {"value": None}
 
         def on_step(info) -> bool:
@@ -212,7 +267,8 @@ class _Run:
                     continue
                 history.setdefault(key, []).append(float(np.asarray(value)))
             history.setdefault("time", []).append(elapsed)
-            last.update(params=info.params, state=info.state, step=step)
+            if s.restarts:
+                history.setdefault("attempt", []).append(self.attempts.current)
             reporter.update(step, info.stats, elapsed)
             if s.checkpoint_every and step % s.checkpoint_every == 0:
                 self._save_checkpoint(info.params, info.state, step, history, elapsed)
@@ -224,22 +280,42 @@ class _Run:
                 return True
             return False
 
-        remaining = max(s.steps - start, 0)
         with reporter, _sigint_sets(interrupted, handle_sigint):
-            result = run(self.optimizer, self.residual_fn, params, self.data, steps=remaining,
-                         target_loss=s.target_loss, callback=on_step, state=state, start_step=start)
-        status = stop_reason["value"] or result.status.name.lower()
-        steps_done = int(result.steps)  # the driver counts globally (start_step + steps taken)
-        # The driver keeps the last finite parameters when the loss turns non-finite.
-        params, state = result.params, result.state
-        # History rows of a non-finite step are kept: they show where the run broke down.
+            while True:
+                result = run(self.optimizer, self.residual_fn, params, self.data, steps=max(s.steps - start, 0),
+                             target_loss=s.target_loss, callback=on_step, state=state, start_step=start)
+                status = stop_reason["value"] or result.status.name.lower()
+                # The driver keeps the last finite parameters when the loss turns non-finite, and counts
+                # steps globally (start_step + steps taken). History rows of a non-finite step are kept.
+                params, state, start = result.params, result.state, int(result.steps)
+                out_of_time = s.time_limit is not None and time.perf_counter() - t0 >= s.time_limit
+                if (status not in ("stalled", "nonfinite") or self.attempts.current >= s.restarts
+                        or start >= s.steps or out_of_time):
+                    break
+                loss = self._loss(params)
+                if not loss > s.restart_above and status == "stalled":  # a stall at a floor good enough
+                    break
+                # A stall (or a breakdown) with restarts left: start again from a fresh initialisation on
+                # the same points, sharing the step and time budgets; the best attempt is kept at the end.
+                self.attempts.finish(loss, params, start, status)
+                params, state = self._initial(self.attempts.current)
         elapsed = elapsed0 + time.perf_counter() - t0
-        return self._finish(params, state, steps_done, history, elapsed, status)
+        return self._finish(params, state, start, history, elapsed, status)
 
     # -- outputs ------------------------------------------------------------------------------
-    def _final_metrics(self, params, steps_done, history, elapsed, status) -> dict:
-        r = self.residual_fn(params, self.data)
-        loss = float(0.5 * jnp.sum(r**2))
+    def _kept(self, params, steps_done, status):
+        """(params to report, attempt summaries or None): the best attempt's when restarts happened."""
+        tries = self.attempts
+        if not tries.finished:
+            return params, None
+        loss = self._loss(params)
+        first = tries.finished[-1]["end_step"]
+        summaries = tries.finished + [{"attempt": tries.current, "steps": steps_done - first, "end_step": steps_done,
+                                       "loss": loss, "status": status}]
+        return (tries.best if tries.best_loss < loss else params), summaries
+
+    def _final_metrics(self, params, steps_done, history, elapsed, status, summaries=None) -> dict:
+        loss = self._loss(params)
         errors = {"rel_l2": None, "abs_l2": None, "rel_l2_by_unknown": None}
         if self.test_values is not None:
             pred = evaluate_network(self.model, network_params(params), jnp.asarray(self.test_points, self.dtype))
@@ -259,6 +335,13 @@ class _Run:
             "budget": "used the whole step budget",
             "stopped": "stopped by the callback",
         }.get(status, status)
+        restarts = {}
+        if summaries:
+            tries = summaries
+            best = min(range(len(tries)), key=lambda k: tries[k]["loss"])
+            restarts = {"attempts": tries, "best_attempt": tries[best]["attempt"]}
+            message += (f" ({len(tries)} attempts after {len(tries) - 1} restart(s); kept attempt "
+                        f"{tries[best]['attempt']}, loss {tries[best]['loss']:.3e})")
         return {
             "problem": self.compiled.name,
             "optimizer": self.settings.optimizer,
@@ -276,6 +359,7 @@ class _Run:
             **errors,
             "status": status,
             "message": message,
+            **restarts,
             "history": history,
         }
 
@@ -291,14 +375,18 @@ class _Run:
         return {"parameters": values, "parameter_errors": errors or None}
 
     def _finish(self, params, state, steps_done, history, elapsed, status) -> Solution:
-        metrics = self._final_metrics(params, steps_done, history, elapsed, status)
+        """Write the outputs. The checkpoint holds where the run stopped (resume continues from there);
+        params.npz, metrics and plots hold the kept parameters (the best attempt's, after restarts)."""
+        if self.out_dir is not None:
+            self._save_checkpoint(params, state, steps_done, history, elapsed)
+        params, summaries = self._kept(params, steps_done, status)
+        metrics = self._final_metrics(params, steps_done, history, elapsed, status, summaries)
         solution = Solution(model=self.model, params=params, coordinates=self.compiled.domain.names,
                             unknowns=self.compiled.unknowns, metrics=metrics, history=history,
                             out_dir=self.out_dir, float32=self.settings.float32)
         if self.out_dir is not None:
             from pdedsl.run._plots import write_plots, write_solution_grid
 
-            self._save_checkpoint(params, state, steps_done, history, elapsed)
             save_params(self.out_dir / "params.npz", self.model, params,
                         coordinates=self.compiled.domain.names, unknowns=self.compiled.unknowns,
                         parameters=[name for name, _ in self.compiled.parameters])

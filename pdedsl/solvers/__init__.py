@@ -18,14 +18,14 @@ from pdedsl.solvers._jacobian import (
 )
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 from pdedsl.solvers._mlp import ACTIVATIONS, INITIALIZERS, MLP
-from pdedsl.solvers._registry import OPTIMIZERS, make_optimizer, optimizer_settings
+from pdedsl.solvers._registry import OPTIMIZERS, OptimizerSettingError, make_optimizer, optimizer_settings
 
 __all__ = [
     "MLP", "ACTIVATIONS", "INITIALIZERS", "PointwiseResidual", "PointwiseGroup",
     "ANaGRAM", "ANaGRAMState", "AMStramGRAM", "AMStramGRAMState", "ENGD", "ENGDState",
     "GradientDescent", "GradientDescentState", "Adam", "LBFGS", "OptaxState",
     "run", "RunResult", "Status", "StepInfo",
-    "make_optimizer", "optimizer_settings", "OPTIMIZERS",
+    "make_optimizer", "optimizer_settings", "OptimizerSettingError", "OPTIMIZERS",
     "residual_and_jacobian", "flatten_problem", "half_squared_norm", "spectral_projection",
     "truncated_direction", "reconstruction_errors", "grid_line_search", "DEFAULT_STEP_SIZES",
 ]
