@@ -2,8 +2,10 @@
 #   Δu = −2π² sin(πx) sin(πy) in Ω = [0, 1]²,  u = 0 on ∂Ω.
 # On 2-32-32-1 (1185 parameters, LeCun initialisation) the 900-point Jacobian is well enough
 # conditioned for AMStramGRAM to converge quadratically, down to a loss of ~1e-23 and a relative L2
-# error below 1e-12, on 3 of 5 seeds (0, 2, 4) in ~40 s on 2 CPU cores; seeds 1 and 3 stall at 1e-7
-# and 3e-8 (docs/benchmarks.md). The 2-32-1 net of laplace2d.pde stalls near 1e-5 under this rule.
+# error below 1e-12, from about half of the initialisations, in 25–45 s on 2 CPU cores. A stall above
+# loss 1e-20 starts again from a fresh initialisation (up to 3 times); seeds 0, 2, 3, 4 reach ≤ 1e-11
+# within 120 s, seed 1 1.6e-10 (docs/benchmarks.md). The 2-32-1 net of laplace2d.pde stalls near 1e-5
+# under this rule.
 domain x in [0, 1], y in [0, 1]
 unknown u
 
