@@ -417,8 +417,8 @@ def sample_shape_boundary(shape, pieces, n: int, unit: UnitSampler, rng: np.rand
             chosen = np.sort(rng.choice(points.shape[0], size=n, replace=False))
             return points[chosen], normals[chosen]
         batch = min(4 * batch, _MAX_BATCH)
-    raise PdeError(f"the boundary pieces {', '.join(sorted(set(pieces)))} are (almost) empty: fewer than {n} of "
-                   f"{_ROUNDS} batches of sample points lie on them", hint=_EMPTY_HINT)
+    raise PdeError(f"the boundary pieces {', '.join(sorted(set(pieces)))} are (almost) empty: after {_ROUNDS} "
+                   f"batches of sample points, fewer than the {n} needed lie on them", hint=_EMPTY_HINT)
 
 
 def sample_shape_interior(shape, n: int, unit: UnitSampler) -> np.ndarray:

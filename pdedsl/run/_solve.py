@@ -107,30 +107,30 @@ def _sigint_sets(flag: threading.Event, enabled: bool):
 
 
 def _check_solve_options(compiled, settings: RunSettings) -> None:
-    """An option the optimizer does not have is a PdeError; at its place in the spec when it came from there."""
+    """An option the optimizer does not have, or a value it cannot take, is a PdeError; at its place in
+    the spec when it came from there."""
     valid = optimizer_settings(settings.optimizer)
     spec = compiled.settings
     from_spec = spec.solve.get("optimizer") == settings.optimizer
-    for key, value in settings.optimizer_options.items():
-        if key in valid:
-            continue
+
+    def error(key, message, hint):
+        value = settings.optimizer_options[key]
         span = spec.solve_spans.get(key) if from_spec and spec.solve.get(key) == value else None
-        guess = difflib.get_close_matches(key, valid, n=1)
-        hint = f"did you mean '{guess[0]}'? " if guess else ""
-        err = PdeError(f"optimizer '{settings.optimizer}' has no setting '{key}'", span,
-                       hint=hint + f"its settings are: {', '.join(valid)}")
+        err = PdeError(message, span, hint=hint)
         if span is not None and compiled.filename is not None:
             err.with_source(compiled.filename, compiled.text)
-        raise err
+        return err
+
+    for key in settings.optimizer_options:
+        if key not in valid:
+            guess = difflib.get_close_matches(key, valid, n=1)
+            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            raise error(key, f"optimizer '{settings.optimizer}' has no setting '{key}'",
+                        hint + f"its settings are: {', '.join(valid)}")
     try:
         make_optimizer(settings.optimizer, **settings.optimizer_options)
     except OptimizerSettingError as bad:
-        key = bad.setting
-        span = spec.solve_spans.get(key) if from_spec and spec.solve.get(key) == settings.optimizer_options[key] else None
-        err = PdeError(str(bad), span, hint="docs/solvers.md lists every setting with its default")
-        if span is not None and compiled.filename is not None:
-            err.with_source(compiled.filename, compiled.text)
-        raise err from None
+        raise error(bad.setting, str(bad), "docs/solvers.md lists every setting with its default") from None
 
 
 @dataclass
