@@ -8,6 +8,7 @@ into a positioned message and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from pdedsl.errors import PdeError
@@ -34,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # One LAPACK thread unless the user chose otherwise: XLA already keeps every core busy, and OpenBLAS
+    # threads spinning against it made the step 1.1-1.6x slower on 2 cores (docs/performance.md). Set
+    # before the sub-commands import NumPy and JAX, which is when OpenBLAS reads it.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -1,6 +1,7 @@
 """`pdedsl check / verify / compile`: exit codes, positioned errors with a caret, never a traceback."""
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -102,3 +103,12 @@ def test_command_line_process_shows_no_traceback(tmp_path):
         "    pde: u = sin(x]",
         "                  ^",
     ]
+
+
+def test_the_command_runs_lapack_single_threaded_unless_told_otherwise(monkeypatch, capsys):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert main(["check", str(EXAMPLES / "heat.pde")]) == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    assert main(["check", str(EXAMPLES / "heat.pde")]) == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
