@@ -111,6 +111,8 @@ class _Checker:
     def run(self) -> CheckedProblem:
         self._declarations()
         conditions = self._conditions()
+        self._sample_targets(conditions)
+        reference = single(self.spec, ast.Reference, "reference")
         return CheckedProblem(
             domain=self.box,
             unknowns=tuple(self.unknowns),
@@ -121,7 +123,23 @@ class _Checker:
             settings=check_settings(self.spec),
             learned=tuple(self.learned.items()),
             exact_parameters=tuple(self.exact_parameters.items()),
+            reference_span=None if reference is None else reference.span,
         )
+
+    # The point sets a `sample` count feeds, by the kinds of condition that use it.
+    _SAMPLED_BY = {"interior": ("pde",), "boundary": ("boundary", "periodic"), "initial": ("initial",)}
+
+    def _sample_targets(self, conditions) -> None:
+        """A `sample` count for a point set no condition uses would be silently ignored: an error."""
+        sample = single(self.spec, ast.Sample, "sample")
+        kinds = {c.kind for c in conditions}
+        for item in () if sample is None else sample.items:
+            target = getattr(item, "target", None)
+            uses = self._SAMPLED_BY.get(getattr(target, "name", None), ())
+            if uses and not kinds.intersection(uses):
+                raise PdeSemanticError(
+                    f"`{target.name} {item.count.value}` samples points that no condition uses", item.span,
+                    hint=f"the spec has no {' or '.join(u + ':' for u in uses)} condition; remove this count")
 
     def _declarations(self) -> None:
         """The domain, unknowns and `let`s, in source order: each may use the names defined before it."""

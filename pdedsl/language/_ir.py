@@ -251,6 +251,7 @@ class CheckedProblem:
     settings: Settings
     learned: tuple[tuple[str, float], ...] = ()  # `param name unknown init value`, in definition order
     exact_parameters: tuple[tuple[str, float], ...] = ()  # their true values, from the `exact:` block
+    reference_span: Span | None = None  # where the `reference` statement is
 
 
 def nodes_in(expr: Expr, kind) -> list:

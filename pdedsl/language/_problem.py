@@ -63,6 +63,7 @@ class CompiledProblem:
     exact_parameters: tuple[tuple[str, float], ...] = ()  # their true values, where the `exact:` block gives them
     filename: str | None = None  # the spec's file name and text, for errors the runner finds (a bad option)
     text: str | None = field(default=None, repr=False)
+    reference_span: Span | None = None  # the `reference` statement, for errors in the file it names
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Problem:
         exact = None if module.exact is None else exact_fn(namespace[module.exact], len(self.unknowns))
         return CompiledProblem(self.name, self.domain, self.unknowns, groups, exact, self.reference,
                                module.source, self.settings, self.checked.learned, self.checked.exact_parameters,
-                               self.filename, self.text)
+                               self.filename, self.text, self.checked.reference_span)
 
     def _generate(self) -> GeneratedModule:
         label = self.filename if self.filename.startswith("<") else Path(self.filename).name

@@ -195,11 +195,21 @@ class _Run:
         if self.compiled.reference is not None:
             from pdedsl.reference import load_reference
 
-            ref = load_reference(self.compiled.reference)
+            def at_reference(message, hint):  # at the spec's `reference` line, when it is known
+                err = PdeError(message, self.compiled.reference_span, hint=hint)
+                if err.span is not None and self.compiled.filename is not None:
+                    err.with_source(self.compiled.filename, self.compiled.text)
+                return err
+
+            try:
+                ref = load_reference(self.compiled.reference)
+            except PdeError as err:
+                raise at_reference(err.message, err.hint) from None
             order = [ref.coords.index(name) for name in box.names] if set(ref.coords) == set(box.names) else None
             if order is None:
-                raise PdeError(f"reference file {self.compiled.reference} has coordinates {', '.join(ref.coords)}, "
-                               f"the domain has {', '.join(box.names)}", hint="regenerate the reference file")
+                raise at_reference(f"reference file {self.compiled.reference} has coordinates "
+                                   f"{', '.join(ref.coords)}, the domain has {', '.join(box.names)}",
+                                   "regenerate the reference file")
             return ref.points[:, order], ref.values
         return None, None
 

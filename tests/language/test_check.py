@@ -73,7 +73,7 @@ def test_derivative_forms_resolve_to_axes():
 
 
 def test_settings_become_plain_dicts():
-    problem = checked(SQUARE + "pde: u = 0\n"
+    problem = checked(SQUARE + "pde: u = 0\nboundary: u = 0\n"  # the `boundary 60` count needs a boundary
                       "model mlp(widths = [64, 32], activation = sin, init = lecun)\n"
                       "sample interior 900, boundary 60, method = halton\n"
                       "solve anagram(steps = 300, cutoff = 1e-6, mode = relative, ranks = [1, 2])")

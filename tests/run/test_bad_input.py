@@ -113,3 +113,20 @@ def test_a_data_file_that_is_not_an_npz_archive(tmp_path):
         pdedsl.load(spec).compile()
     assert info.value.message == "data file 'obs.npz' is not an .npz archive"
     assert "pickle" not in str(info.value)
+
+
+def test_a_missing_reference_file_is_reported_at_the_reference_line(tmp_path, capsys):
+    text = 'domain t in [0, 1], x in [-1, 1]\nunknown u\npde: dt(u) = 0\ninitial: u = 1 on t = 0\nreference "nope.npz"\n'
+    spec, err = _error_lines(tmp_path, capsys, text, "solve", "--quiet", "--steps", "2", "--out", str(tmp_path / "o"))
+    assert err[:3] == [f"{spec}:5:11: error: reference file '{tmp_path / 'nope.npz'}' does not exist",
+                       '    reference "nope.npz"',
+                       "              ^~~~~~~~~~"]
+
+
+def test_a_sample_count_that_no_condition_uses_is_an_error(tmp_path, capsys):
+    spec, err = _error_lines(tmp_path, capsys, BOX + "pde: lap(u) = 0\nboundary: u = 0\nsample interior 10, initial 10\n",
+                             "check")
+    assert err == [f"{spec}:5:21: error: `initial 10` samples points that no condition uses",
+                   "    sample interior 10, initial 10",
+                   "                        ^~~~~~~~~~",
+                   "hint: the spec has no initial: condition; remove this count"]
