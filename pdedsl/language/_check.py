@@ -471,7 +471,7 @@ class _Checker:
     def _data(self, statement: ast.Data, name: str) -> CheckedCondition:
         """Residual u_k(x_i) − observed_ik for each observed unknown, at the points of the file."""
         observations = read_observations(statement.path, statement.path_span, self.folder, self.box.names,
-                                         tuple(self.unknowns))
+                                         tuple(self.unknowns), bounds=(self.box.lows, self.box.highs))
         span = statement.span
         lhs = tuple(Var(span, self.unknowns[u], u) for u in observations.unknowns)
         rhs = tuple(Extra(span, "observed", j, f"{u}_observed") for j, u in enumerate(observations.unknowns))

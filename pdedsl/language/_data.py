@@ -29,8 +29,9 @@ class Observations:
 
 
 def read_observations(path: str, span: Span, folder: Path, coordinates: tuple[str, ...],
-                      unknowns: tuple[str, ...]) -> Observations:
-    """Read `path` (relative to `folder`); check the columns against the coordinates and unknowns."""
+                      unknowns: tuple[str, ...], bounds=None) -> Observations:
+    """Read `path` (relative to `folder`); check the columns against the coordinates and unknowns, and the
+    points against `bounds` = (lows, highs), the domain's bounding box, when given."""
     full = Path(os.path.abspath(folder / path))
     if not full.is_file():
         raise PdeDataError(f"data file '{path}' not found", span,
@@ -56,6 +57,16 @@ def read_observations(path: str, span: Span, folder: Path, coordinates: tuple[st
                                span, hint="remove the row or fix the value")
     points = np.stack([columns[c] for c in coordinates], axis=-1)
     values = np.stack([columns[u] for u in observed], axis=-1)
+    if bounds is not None:
+        lows, highs = np.asarray(bounds[0], float), np.asarray(bounds[1], float)
+        slack = 1e-9 * np.maximum(highs - lows, 1.0)
+        outside = np.flatnonzero(np.any((points < lows - slack) | (points > highs + slack), axis=1))
+        if outside.size:
+            row = outside[0]
+            where = ", ".join(f"{c} = {points[row, k]:g}" for k, c in enumerate(coordinates))
+            box = " × ".join(f"[{lo:g}, {hi:g}]" for lo, hi in zip(lows, highs))
+            raise PdeDataError(f"data file '{path}': row {row + 1} ({where}) lies outside {box}, the domain's "
+                               "bounding box", span, hint=f"{outside.size} row(s) lie outside; check the units and the column order")
     return Observations(points, values, observed)
 
 

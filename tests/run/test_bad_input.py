@@ -130,3 +130,14 @@ def test_a_sample_count_that_no_condition_uses_is_an_error(tmp_path, capsys):
                    "    sample interior 10, initial 10",
                    "                        ^~~~~~~~~~",
                    "hint: the spec has no initial: condition; remove this count"]
+
+
+def test_observations_outside_the_domain_are_an_error(tmp_path, capsys):
+    (tmp_path / "obs.csv").write_text("t,x,u\n0.5,0.5,1\n0.2,5,2\n")
+    spec, err = _error_lines(tmp_path, capsys, "domain t in [0, 1], x in [0, 1]\nunknown u\n"
+                             "pde: dt(u) - dxx(u) = 0\ndata \"obs.csv\"\n", "check")
+    assert err == [f"{spec}:4:6: error: data file 'obs.csv': row 2 (t = 0.2, x = 5) lies outside [0, 1] × [0, 1], "
+                   "the domain's bounding box",
+                   '    data "obs.csv"',
+                   "         ^~~~~~~~~",
+                   "hint: 1 row(s) lie outside; check the units and the column order"]
