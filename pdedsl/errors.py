@@ -63,7 +63,12 @@ class PdeError(Exception):
     span: where; None when the mistake has no position (e.g. an unreadable file).
     hint: how to fix it.
     filename, source: attached by the front end so the error can render itself.
+
+    An error raised without a hint renders its class's `default_hint`, which says where the rule is
+    documented, so that every message ends with a way forward.
     """
+
+    default_hint: str | None = None
 
     def __init__(
         self,
@@ -111,8 +116,9 @@ class PdeError(Exception):
                     width = max(len(text) - col + 1, 1)
                 lines.append(f"    {text}")
                 lines.append("    " + " " * (col - 1) + "^" + "~" * (width - 1))
-        if self.hint:
-            lines.append(f"hint: {self.hint}")
+        hint = self.hint or self.default_hint
+        if hint:
+            lines.append(f"hint: {hint}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -122,14 +128,22 @@ class PdeError(Exception):
 class PdeSyntaxError(PdeError):
     """The text does not follow the grammar."""
 
+    default_hint = "docs/language.md shows the syntax of every statement, with examples"
+
 
 class PdeNameError(PdeError):
     """A name that is not defined, defined twice, or used as the wrong kind of thing."""
+
+    default_hint = "names are coordinates, unknowns, `let` constants, `param`s and built-ins (docs/language.md)"
 
 
 class PdeSemanticError(PdeError):
     """Well-formed text that does not describe a valid problem."""
 
+    default_hint = "docs/language.md states the rules of each statement and setting"
+
 
 class PdeDataError(PdeError):
     """A data or reference file referred to by a spec is missing or malformed."""
+
+    default_hint = "docs/language.md (\"Solutions and data\") describes the file formats"

@@ -141,3 +141,12 @@ def test_observations_outside_the_domain_are_an_error(tmp_path, capsys):
                    '    data "obs.csv"',
                    "         ^~~~~~~~~",
                    "hint: 1 row(s) lie outside; check the units and the column order"]
+
+
+def test_every_error_ends_with_a_hint_even_without_a_specific_one(tmp_path, capsys):
+    spec, err = _error_lines(tmp_path, capsys, "domain x in [0, 1]\nunknown u\npde: dx(dx(u)) = sin(x, x)\n"
+                             "boundary: u = 0\n", "check")
+    assert err == [f"{spec}:3:18: error: sin() takes 1 argument, got 2",
+                   "    pde: dx(dx(u)) = sin(x, x)",
+                   "                     ^~~~~~~~~",
+                   "hint: docs/language.md states the rules of each statement and setting"]
