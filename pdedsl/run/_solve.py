@@ -106,9 +106,9 @@ def _sigint_sets(flag: threading.Event, enabled: bool):
         signal.signal(signal.SIGINT, previous)
 
 
-def _check_solve_options(compiled, settings: RunSettings) -> None:
-    """An option the optimizer does not have, or a value it cannot take, is a PdeError; at its place in
-    the spec when it came from there."""
+def _build_optimizer(compiled, settings: RunSettings):
+    """The configured optimizer. An option it does not have, or a value it cannot take, is a PdeError; at
+    its place in the spec when it came from there."""
     valid = optimizer_settings(settings.optimizer)
     spec = compiled.settings
     from_spec = spec.solve.get("optimizer") == settings.optimizer
@@ -128,7 +128,7 @@ def _check_solve_options(compiled, settings: RunSettings) -> None:
             raise error(key, f"optimizer '{settings.optimizer}' has no setting '{key}'",
                         hint + f"its settings are: {', '.join(valid)}")
     try:
-        make_optimizer(settings.optimizer, **settings.optimizer_options)
+        return make_optimizer(settings.optimizer, **settings.optimizer_options)
     except OptimizerSettingError as bad:
         raise error(bad.setting, str(bad), "docs/solvers.md lists every setting with its default") from None
 
@@ -162,12 +162,11 @@ class _Run:
                             activation=settings.activation)
         if settings.init is not None:
             model_kwargs["initializer"] = settings.init
-        _check_solve_options(compiled, settings)
+        base = _build_optimizer(compiled, settings)
         try:
             self.model = MLP(**model_kwargs)
-            base = make_optimizer(settings.optimizer, **settings.optimizer_options)
         except (ValueError, TypeError) as err:
-            raise PdeError(str(err), hint="check the `model` and `solve` settings (or the flags)") from None
+            raise PdeError(str(err), hint="check the `model` settings (or the flags)") from None
         self.collocation = collocation_points(box, compiled.groups, settings.counts, settings.method, settings.seed)
         self.test_points, self.test_values = self._evaluation_data()
         self.data = {name: {k: jnp.asarray(v, self.dtype) for k, v in group.items()}
