@@ -15,4 +15,4 @@ exact:    u = exp(-kappa * pi^2 * t) * sin(pi * x)
 
 model  mlp(widths = [32, 32], activation = tanh, init = lecun)
 sample interior 900, boundary 60, initial 60, method = grid
-solve  amstramgram(steps = 300, eps = 1e-14, restarts = 3, restart_above = 1e-20)
+solve  amstramgram(steps = 300, eps = 1e-14, restarts = 10, restart_above = 1e-20, restart_noise = 0.1)

@@ -15,4 +15,4 @@ exact:    u = sin(pi * x) * sin(pi * y)
 
 model  mlp(widths = [32, 32], activation = tanh, init = lecun)
 sample interior 784, boundary 116, method = grid
-solve  amstramgram(steps = 300, eps = 1e-14, restarts = 3, restart_above = 1e-20)
+solve  amstramgram(steps = 300, eps = 1e-14, restarts = 10, restart_above = 1e-20, restart_noise = 0.1)

@@ -113,6 +113,10 @@ def _solve(spec: ast.Spec) -> tuple[dict, dict]:
         if key == "restart_above" and not (isinstance(value, (int, float)) and not isinstance(value, bool)
                                            and value >= 0):
             raise PdeSemanticError(f"`restart_above` must be a number >= 0 (a loss), not {value}", setting.value.span)
+        if key == "restart_noise" and not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                           and 0 <= value <= 1e3):
+            raise PdeSemanticError(f"`restart_noise` must be a number from 0 to 1000 (a relative size), not {value}",
+                                   setting.value.span)
         if key in ("time_limit", "target_loss", "eps") and not (
             isinstance(value, (int, float)) and value > 0
         ):

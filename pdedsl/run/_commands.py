@@ -73,7 +73,8 @@ def _solve_spec(solve, problem, out, args):
         method=args.method, out=out, resume=args.resume, float32=args.float32 or None, quiet=args.quiet,
         time_limit=args.time_limit, widths=_parse_widths(args.widths), activation=args.activation,
         optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every,
-        restarts=args.restarts, restart_above=args.restart_above)
+        restarts=args.restarts, restart_above=args.restart_above,
+        restart_noise=args.restart_noise)
 
 
 def _cmd_solve(args) -> int:
@@ -124,9 +125,12 @@ def add_run_commands(sub) -> None:
     p.add_argument("--opt", action="append", metavar="NAME=VALUE", help="optimizer option (repeatable)")
     p.add_argument("--time-limit", type=float, metavar="SECONDS", help="wall-time budget of the training loop")
     p.add_argument("--restarts", type=int, metavar="N",
-                   help="after a stall, start again from a fresh initialisation up to N times; keep the best")
+                   help="after a stall, start again up to N times (see --restart-noise); keep the best")
     p.add_argument("--restart-above", type=float, metavar="LOSS",
                    help="restart only after a stall at a training loss above LOSS (default 0: any stall)")
+    p.add_argument("--restart-noise", type=float, metavar="SIGMA",
+                   help="restart from the best weights so far, each layer moved by SIGMA times its standard "
+                        "deviation (default 0: from a fresh initialisation)")
     p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--float32", action="store_true", help="compute in float32 instead of float64")

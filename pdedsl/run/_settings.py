@@ -17,7 +17,7 @@ __all__ = ["RunSettings", "resolve_settings"]
 
 OPTIMIZERS = ("amstramgram", "anagram", "engd", "gd", "adam", "lbfgs")
 DEFAULT_STEPS = {"amstramgram": 500, "anagram": 500, "engd": 500, "gd": 2000, "adam": 5000, "lbfgs": 2000}
-_SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "restarts", "restart_above")
+_SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "restarts", "restart_above", "restart_noise")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class RunSettings:
     target_loss: float | None = None
     restarts: int = 0  # fresh initialisations allowed after a stall (the best attempt is kept)
     restart_above: float = 0.0  # ...but only after a stall at a loss above this
+    restart_noise: float = 0.0  # > 0: restart from the best weights so far, moved by this much noise
     seed: int = 0
     counts: dict = field(default_factory=dict)  # "interior"/"boundary"/"initial" -> points
     method: str = "sobol"
@@ -79,6 +80,7 @@ def resolve_settings(spec_settings, **overrides) -> RunSettings:
         target_loss=solve.get("target_loss"),
         restarts=int(solve.get("restarts", 0)),
         restart_above=float(solve.get("restart_above", 0.0)),
+        restart_noise=float(solve.get("restart_noise", 0.0)),
         counts=counts,
         method=str(sample.get("method", "sobol")),
         widths=tuple(int(w) for w in model.get("widths", (32,))),
@@ -128,3 +130,7 @@ def _check(settings: RunSettings) -> None:
     if not (isinstance(settings.restart_above, (int, float)) and settings.restart_above >= 0):
         fail(f"restart_above must be a loss >= 0, not {settings.restart_above!r}",
              "restart only after a stall above this training loss; 0 restarts after any stall")
+    noise = settings.restart_noise
+    if not (isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise <= 1e3):
+        fail(f"restart_noise must be a number from 0 to 1000, not {noise!r}",
+             "0 restarts from a fresh initialisation; e.g. 1e-2 perturbs the best weights by 1 %")

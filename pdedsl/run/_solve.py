@@ -63,7 +63,7 @@ def _compile(problem):
 def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method=None, out=None,
           resume=False, float32=None, quiet=True, time_limit=None, target_loss=None, widths=None,
           activation=None, optimizer_options=None, checkpoint_every=None, n_test=None, restarts=None,
-          restart_above=None, handle_sigint=None) -> Solution:
+          restart_above=None, restart_noise=None, handle_sigint=None) -> Solution:
     """Train a PINN for `problem` (a Problem, CompiledProblem or path) and return the Solution.
 
     Keyword arguments override the spec's settings. With `out=DIR` every output file is
@@ -75,7 +75,7 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
         compiled.settings, optimizer=optimizer, steps=steps, seed=seed, points=points, method=method,
         float32=float32, time_limit=time_limit, target_loss=target_loss, widths=widths, activation=activation,
         optimizer_options=optimizer_options, checkpoint_every=checkpoint_every, n_test=n_test, restarts=restarts,
-        restart_above=restart_above)
+        restart_above=restart_above, restart_noise=restart_noise)
     out_dir = Path(out) if out is not None else None
     if resume and out_dir is None:
         raise PdeError("--resume needs the folder of the run to continue", hint="pass --out DIR of that run")
@@ -131,6 +131,17 @@ def _build_optimizer(compiled, settings: RunSettings):
         return make_optimizer(settings.optimizer, **settings.optimizer_options)
     except OptimizerSettingError as bad:
         raise error(bad.setting, str(bad), "docs/solvers.md lists every setting with its default") from None
+
+
+def _perturbed(params, sigma: float, key, dtype):
+    """Each array leaf plus σ·std(leaf)·N(0, 1); scalar leaves (std 0) are unchanged."""
+    leaves, tree = jax.tree_util.tree_flatten(params)
+    keys = jax.random.split(key, len(leaves))
+    moved = []
+    for leaf, k in zip(leaves, keys):
+        leaf = jnp.asarray(leaf, dtype)
+        moved.append(leaf + sigma * jnp.std(leaf) * jax.random.normal(k, leaf.shape, dtype))
+    return jax.tree_util.tree_unflatten(tree, moved)
 
 
 @dataclass
@@ -246,11 +257,19 @@ class _Run:
 
     # -- the loop -----------------------------------------------------------------------------
     def _initial(self, attempt: int):
-        """Initial parameters and optimizer state of attempt `attempt`; attempt 0 is the seed's own."""
+        """Initial parameters and optimizer state of attempt `attempt`; attempt 0 is the seed's own.
+
+        A restart starts from a fresh initialisation, or with `restart_noise` σ > 0 from the best
+        finished attempt's parameters with every array moved by σ·std(array)·N(0, 1) (learned scalars
+        stay): a stall near a solution is a local floor that a small jump leaves (docs/solvers.md).
+        """
         key = jax.random.PRNGKey(self.settings.seed)
         if attempt:
             key = jax.random.fold_in(key, attempt)
-        params = initial_params(self.model, key, self.compiled.parameters)
+        if attempt and self.settings.restart_noise > 0 and self.attempts.best is not None:
+            params = _perturbed(self.attempts.best, self.settings.restart_noise, key, self.dtype)
+        else:
+            params = initial_params(self.model, key, self.compiled.parameters)
         return params, self.optimizer.init(self.residual_fn, params, self.data)
 
     def _loss(self, params) -> float:

@@ -23,6 +23,20 @@ import numpy as np
 
 __all__ = ["Status", "StepInfo", "RunResult", "run"]
 
+# One jitted step for every optimizer, with the optimizer (a frozen, hashable configuration) and the
+# residual function as static arguments: a second `run` with an equal optimizer (a restart, a continued
+# run) hits JAX's compilation cache instead of compiling the step again (seconds each).
+_STEP = jax.jit(lambda optimizer, residual_fn, *args: optimizer.step(residual_fn, *args), static_argnums=(0, 1))
+
+
+def _jitted_step(optimizer) -> Callable:
+    """`step(residual_fn, params, state, data)`, compiled once per (optimizer, residual_fn, shapes)."""
+    try:
+        hash(optimizer)
+    except TypeError:  # an unhashable optimizer: jit its bound method (compiled again by each `run`)
+        return jax.jit(optimizer.step, static_argnums=0)
+    return lambda residual_fn, params, state, data: _STEP(optimizer, residual_fn, params, state, data)
+
 
 class Status(enum.Enum):
     CONVERGED = "converged"  # the optimizer's own precision criterion (AMStramGRAM: ‖r‖ < eps)
@@ -63,7 +77,7 @@ def run(
     """Run `optimizer` for at most `steps` steps from `params` (and `state`, or a fresh one)."""
     if state is None:
         state = optimizer.init(residual_fn, params, data)
-    step_fn = jax.jit(optimizer.step, static_argnums=0)
+    step_fn = _jitted_step(optimizer)
     rows: list[dict] = []
     status = Status.BUDGET
     start = time.perf_counter()

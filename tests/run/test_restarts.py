@@ -1,4 +1,5 @@
-"""`restarts = N`: after a stall, a fresh initialisation on the same points; the best attempt is kept."""
+"""`restarts = N`: after a stall, a fresh initialisation (or, with `restart_noise`, the best weights
+perturbed) on the same points; the best attempt is kept."""
 
 import json
 from pathlib import Path
@@ -52,10 +53,11 @@ def test_attempt_zero_is_the_run_without_restarts():
     assert first["loss"] == pytest.approx(plain.metrics["loss"], rel=1e-12)
 
 
-def test_restarts_resume_where_the_run_stopped(tmp_path):
-    whole = _run(restarts=3, steps=12, out=tmp_path / "whole")
-    _run(restarts=3, steps=5, out=tmp_path / "split")
-    rest = _run(restarts=3, steps=12, out=tmp_path / "split", resume=True)
+@pytest.mark.parametrize("noise", [0.0, 1e-3])
+def test_restarts_resume_where_the_run_stopped(tmp_path, noise):
+    whole = _run(restarts=3, steps=12, out=tmp_path / "whole", restart_noise=noise)
+    _run(restarts=3, steps=5, out=tmp_path / "split", restart_noise=noise)
+    rest = _run(restarts=3, steps=12, out=tmp_path / "split", resume=True, restart_noise=noise)
     assert rest.metrics["attempts"] == whole.metrics["attempts"]
     for a, b in zip(jax.tree_util.tree_leaves(whole.params), jax.tree_util.tree_leaves(rest.params)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
@@ -84,4 +86,51 @@ def test_restarts_in_the_spec_and_bad_values(tmp_path, capsys):
     assert main(["solve", str(LAPLACE), "--restarts", "101", "--out", str(tmp_path / "o"), "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "error: restarts must be a whole number from 0 to 100, not 101" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_restart_noise_restarts_from_the_best_weights_perturbed():
+    plain = _run(restarts=0)
+    fresh = _run(restarts=1)
+    nudged = _run(restarts=1, restart_noise=1e-6)
+    n = plain.metrics["steps"]
+    stalled_at = plain.metrics["loss"]
+    # Attempt 1 of a fresh restart starts from a new initialisation, far above the stall; with a tiny
+    # noise it starts where attempt 0 stalled: its first loss is attempt 0's final loss, nearly.
+    assert fresh.history["loss"][n] > 10 * stalled_at
+    assert nudged.history["loss"][n] == pytest.approx(stalled_at, rel=1e-3)
+    assert nudged.history["loss"][n] != stalled_at  # ...but moved
+    assert nudged.metrics["settings"]["restart_noise"] == 1e-6
+
+
+def test_perturbed_moves_each_array_by_sigma_times_its_spread():
+    from pdedsl.run._solve import _perturbed
+
+    rng = np.random.default_rng(0)
+    params = {"w": rng.normal(0.0, 2.0, (200, 100)), "b": np.linspace(0.0, 1.0, 50), "kappa": np.float64(0.25)}
+    key = jax.random.PRNGKey(7)
+    with jax.enable_x64(True):
+        moved = _perturbed(params, 1e-2, key, np.float64)
+        again = _perturbed(params, 1e-2, key, np.float64)
+    for name in ("w", "b"):
+        step = np.asarray(moved[name]) - params[name]
+        assert np.std(step) == pytest.approx(1e-2 * np.std(params[name]), rel=0.15)
+        np.testing.assert_array_equal(np.asarray(again[name]), np.asarray(moved[name]))  # deterministic
+    assert float(moved["kappa"]) == 0.25  # a learned scalar stays
+
+
+def test_bad_restart_noise(tmp_path, capsys):
+    line = "solve amstramgram(steps = 30, restarts = 2, restart_noise = -0.5)"
+    text = LAPLACE.read_text().replace("solve  anagram(steps = 500)", line)
+    number = text.splitlines().index(line) + 1
+    spec = tmp_path / "r.pde"
+    spec.write_text(text)
+    assert main(["check", str(spec)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    column = line.index("-0.5") + 1
+    assert err[0] == (f"{spec}:{number}:{column}: error: `restart_noise` must be a number from 0 to 1000 "
+                      "(a relative size), not -0.5")
+    assert main(["solve", str(LAPLACE), "--restart-noise", "-1", "--out", str(tmp_path / "o"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "error: restart_noise must be a number from 0 to 1000, not -1.0" in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()
