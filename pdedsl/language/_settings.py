@@ -113,6 +113,13 @@ def _solve(spec: ast.Spec) -> tuple[dict, dict]:
         if key == "restart_above" and not (isinstance(value, (int, float)) and not isinstance(value, bool)
                                            and value >= 0):
             raise PdeSemanticError(f"`restart_above` must be a number >= 0 (a loss), not {value}", setting.value.span)
+        if key == "stall_window" and not (isinstance(value, int) and not isinstance(value, bool)
+                                          and 0 <= value <= 100_000):
+            raise PdeSemanticError(f"`stall_window` must be a whole number of steps from 0 to 100000, not {value}",
+                                   setting.value.span)
+        if key == "stall_factor" and not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                          and 1 <= value <= 1e300):
+            raise PdeSemanticError(f"`stall_factor` must be a number >= 1, not {value}", setting.value.span)
         if key == "restart_noise" and not (isinstance(value, (int, float)) and not isinstance(value, bool)
                                            and 0 <= value <= 1e3):
             raise PdeSemanticError(f"`restart_noise` must be a number from 0 to 1000 (a relative size), not {value}",

@@ -74,7 +74,7 @@ def _solve_spec(solve, problem, out, args):
         time_limit=args.time_limit, widths=_parse_widths(args.widths), activation=args.activation,
         optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every,
         restarts=args.restarts, restart_above=args.restart_above,
-        restart_noise=args.restart_noise)
+        restart_noise=args.restart_noise, stall_window=args.stall_window, stall_factor=args.stall_factor)
 
 
 def _cmd_solve(args) -> int:
@@ -131,6 +131,10 @@ def add_run_commands(sub) -> None:
     p.add_argument("--restart-noise", type=float, metavar="SIGMA",
                    help="restart from the best weights so far, each layer moved by SIGMA times its standard "
                         "deviation (default 0: from a fresh initialisation)")
+    p.add_argument("--stall-window", type=int, metavar="W",
+                   help="a run whose loss fell by less than --stall-factor over the last W steps has stalled "
+                        "(default 0: off)")
+    p.add_argument("--stall-factor", type=float, metavar="F", help="see --stall-window (default 10)")
     p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--float32", action="store_true", help="compute in float32 instead of float64")

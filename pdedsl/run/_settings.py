@@ -17,7 +17,8 @@ __all__ = ["RunSettings", "resolve_settings"]
 
 OPTIMIZERS = ("amstramgram", "anagram", "engd", "gd", "adam", "lbfgs")
 DEFAULT_STEPS = {"amstramgram": 500, "anagram": 500, "engd": 500, "gd": 2000, "adam": 5000, "lbfgs": 2000}
-_SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "restarts", "restart_above", "restart_noise")
+_SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "restarts", "restart_above", "restart_noise",
+               "stall_window", "stall_factor")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class RunSettings:
     restarts: int = 0  # fresh initialisations allowed after a stall (the best attempt is kept)
     restart_above: float = 0.0  # ...but only after a stall at a loss above this
     restart_noise: float = 0.0  # > 0: restart from the best weights so far, moved by this much noise
+    stall_window: int = 0  # > 0: a loss that fell by less than stall_factor over this many steps is a stall
+    stall_factor: float = 10.0
     seed: int = 0
     counts: dict = field(default_factory=dict)  # "interior"/"boundary"/"initial" -> points
     method: str = "sobol"
@@ -81,6 +84,8 @@ def resolve_settings(spec_settings, **overrides) -> RunSettings:
         restarts=int(solve.get("restarts", 0)),
         restart_above=float(solve.get("restart_above", 0.0)),
         restart_noise=float(solve.get("restart_noise", 0.0)),
+        stall_window=int(solve.get("stall_window", 0)),
+        stall_factor=float(solve.get("stall_factor", 10.0)),
         counts=counts,
         method=str(sample.get("method", "sobol")),
         widths=tuple(int(w) for w in model.get("widths", (32,))),
@@ -130,6 +135,13 @@ def _check(settings: RunSettings) -> None:
     if not (isinstance(settings.restart_above, (int, float)) and settings.restart_above >= 0):
         fail(f"restart_above must be a loss >= 0, not {settings.restart_above!r}",
              "restart only after a stall above this training loss; 0 restarts after any stall")
+    if not (_whole(settings.stall_window, 0) and settings.stall_window <= 100_000):
+        fail(f"stall_window must be a whole number of steps from 0 to 100000, not {settings.stall_window!r}",
+             "0 turns the test off; e.g. 20 with stall_factor 10: a stall is less than 10x over 20 steps")
+    factor = settings.stall_factor
+    if not (isinstance(factor, (int, float)) and not isinstance(factor, bool) and 1 <= factor <= 1e300):
+        fail(f"stall_factor must be a number >= 1, not {factor!r}",
+             "the loss must fall by at least this factor over stall_window steps")
     noise = settings.restart_noise
     if not (isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise <= 1e3):
         fail(f"restart_noise must be a number from 0 to 1000, not {noise!r}",

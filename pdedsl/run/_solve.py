@@ -63,7 +63,8 @@ def _compile(problem):
 def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method=None, out=None,
           resume=False, float32=None, quiet=True, time_limit=None, target_loss=None, widths=None,
           activation=None, optimizer_options=None, checkpoint_every=None, n_test=None, restarts=None,
-          restart_above=None, restart_noise=None, handle_sigint=None) -> Solution:
+          restart_above=None, restart_noise=None, stall_window=None, stall_factor=None,
+          handle_sigint=None) -> Solution:
     """Train a PINN for `problem` (a Problem, CompiledProblem or path) and return the Solution.
 
     Keyword arguments override the spec's settings. With `out=DIR` every output file is
@@ -75,7 +76,8 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
         compiled.settings, optimizer=optimizer, steps=steps, seed=seed, points=points, method=method,
         float32=float32, time_limit=time_limit, target_loss=target_loss, widths=widths, activation=activation,
         optimizer_options=optimizer_options, checkpoint_every=checkpoint_every, n_test=n_test, restarts=restarts,
-        restart_above=restart_above, restart_noise=restart_noise)
+        restart_above=restart_above, restart_noise=restart_noise, stall_window=stall_window,
+        stall_factor=stall_factor)
     out_dir = Path(out) if out is not None else None
     if resume and out_dir is None:
         raise PdeError("--resume needs the folder of the run to continue", hint="pass --out DIR of that run")
@@ -272,6 +274,15 @@ class _Run:
             params = initial_params(self.model, key, self.compiled.parameters)
         return params, self.optimizer.init(self.residual_fn, params, self.data)
 
+    def _slow(self, losses: list, step: int) -> bool:
+        """The `stall_window` test: this attempt's loss fell by less than `stall_factor` over its last
+        `stall_window` steps (`losses` holds the loss before each step, over all attempts)."""
+        window = self.settings.stall_window
+        first = self.attempts.finished[-1]["end_step"] if self.attempts.finished else 0
+        if not window or step - first <= window:
+            return False
+        return not losses[-1] * self.settings.stall_factor <= losses[-1 - window]
+
     def _loss(self, params) -> float:
         return float(0.5 * jnp.sum(self.residual_fn(params, self.data) ** 2))
 
@@ -306,10 +317,14 @@ class _Run:
             if s.time_limit is not None and elapsed - elapsed0 >= s.time_limit:
                 stop_reason["value"] = "time_limit"
                 return True
+            if self._slow(history["loss"], step):
+                stop_reason["value"] = "stalled"
+                return True
             return False
 
         with reporter, _sigint_sets(interrupted, handle_sigint):
             while True:
+                stop_reason["value"] = None
                 result = run(self.optimizer, self.residual_fn, params, self.data, steps=max(s.steps - start, 0),
                              target_loss=s.target_loss, callback=on_step, state=state, start_step=start)
                 status = stop_reason["value"] or result.status.name.lower()
@@ -355,9 +370,11 @@ class _Run:
             "nonfinite": "the loss became non-finite; the last finite parameters were kept",
             "interrupted": "interrupted by the user (Ctrl-C); outputs reflect the last finished step",
             "converged": "converged: the optimizer needs no further component to reach its precision target",
-            "stalled": "stalled: no step lowered the loss by 0.1 % over the optimizer's patience — the floor "
-                       "of this network, these points and this rule (a larger network or more steps of "
-                       "another optimizer may go further)",
+            "stalled": ("stalled: the loss stopped falling (the optimizer's `patience` of steps without a "
+                        "`min_decrease`" + (", or less than a factor `stall_factor` over `stall_window` steps"
+                                            if self.settings.stall_window else "")
+                        + ") — the floor of this network, these points and this rule (restarts, a larger "
+                        "network or another optimizer may go further)"),
             "time_limit": "stopped at the wall-time limit",
             "target": "reached the target loss",
             "budget": "used the whole step budget",

@@ -34,9 +34,10 @@ def test_compiled_heat_problem_follows_the_contract():
     assert compiled.source == problem.generated_source() and "def pde(u_t, u_xx):" in compiled.source
     assert compiled.reference is None and callable(compiled.exact)
     assert compiled.settings == Settings(
-        model={"kind": "mlp", "widths": [32], "activation": "tanh"},
-        sample={"interior": 900, "boundary": 60, "initial": 60, "method": "sobol"},
-        solve={"optimizer": "anagram", "steps": 500},
+        model={"kind": "mlp", "widths": [32, 32], "activation": "tanh", "init": "lecun"},
+        sample={"interior": 1225, "boundary": 70, "initial": 70, "method": "grid"},
+        solve={"optimizer": "amstramgram", "steps": 300, "eps": 1e-14, "patience": 10, "stall_window": 20,
+               "restarts": 10, "restart_above": 1e-22, "restart_noise": 0.1},
     )
 
 

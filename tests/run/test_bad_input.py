@@ -10,7 +10,7 @@ from pdedsl.cli import main
 from pdedsl.solvers import OptimizerSettingError, make_optimizer
 
 ROOT = Path(__file__).resolve().parents[2]
-LAPLACE = ROOT / "examples" / "laplace2d.pde"
+LAPLACE = ROOT / "tests" / "data" / "laplace2d.pde"
 BOX = "domain x in [0, 1], y in [0, 1]\nunknown u\n"
 NOT_FINITE = ("this expression is not finite: part of it is a division by zero, a pole (such as tan(pi/2) or "
               "log(0)) or a number beyond 1.8e308")

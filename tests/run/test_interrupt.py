@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAPLACE = ROOT / "examples" / "laplace2d.pde"
+LAPLACE = ROOT / "tests" / "data" / "laplace2d.pde"
 SMALL = ["--points", "interior=64", "boundary=32", "--widths", "8", "--quiet", "--optimizer", "anagram"]
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals")

@@ -12,7 +12,7 @@ import pdedsl
 from pdedsl.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-LAPLACE = ROOT / "examples" / "laplace2d.pde"
+LAPLACE = ROOT / "tests" / "data" / "laplace2d.pde"
 SMALL = dict(widths=(6,), points={"interior": 49, "boundary": 24})
 # A step must halve the loss to count as progress, and three steps in a row without it are a stall: every
 # attempt stalls within a few steps, so the restarts are certain to happen.
@@ -134,3 +134,35 @@ def test_bad_restart_noise(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "error: restart_noise must be a number from 0 to 1000, not -1.0" in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+def test_stall_window_stops_an_attempt_that_falls_too_slowly():
+    # The loss cannot fall by a factor of 1e12 over 3 steps: each attempt is a stall after 4 steps
+    # (the first step whose window of 3 earlier steps lies inside the attempt).
+    kwargs = dict(optimizer="anagram", steps=40, quiet=True, stall_window=3, stall_factor=1e12, **SMALL)
+    once = pdedsl.solve(pdedsl.load(LAPLACE), **kwargs)
+    assert once.status == "stalled" and once.metrics["steps"] == 4
+    assert "less than a factor `stall_factor` over `stall_window` steps" in once.metrics["message"]
+    again = pdedsl.solve(pdedsl.load(LAPLACE), restarts=2, **kwargs)
+    assert [a["steps"] for a in again.metrics["attempts"]] == [4, 4, 4]
+    # A factor the run does achieve never stops it: ANaGRAM lowers this loss 10x within 3 steps early on.
+    plain = pdedsl.solve(pdedsl.load(LAPLACE), **{**kwargs, "stall_factor": 1.0, "steps": 6})
+    assert plain.status == "budget" and plain.metrics["steps"] == 6
+
+
+@pytest.mark.parametrize("setting, value, message", [
+    ("stall_window", "-2", "`stall_window` must be a whole number of steps from 0 to 100000, not -2"),
+    ("stall_factor", "0.5", "`stall_factor` must be a number >= 1, not 0.5"),
+])
+def test_bad_stall_settings(tmp_path, capsys, setting, value, message):
+    line = f"solve amstramgram(steps = 30, {setting} = {value})"
+    text = LAPLACE.read_text().replace("solve  anagram(steps = 500)", line)
+    spec = tmp_path / "r.pde"
+    spec.write_text(text)
+    assert main(["check", str(spec)]) == 1
+    number = text.splitlines().index(line) + 1
+    assert capsys.readouterr().err.splitlines()[0] == f"{spec}:{number}:{line.index(value) + 1}: error: {message}"
+    flag = "--" + setting.replace("_", "-")
+    assert main(["solve", str(LAPLACE), flag, value, "--out", str(tmp_path / "o"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {setting} must be" in err and "Traceback" not in err

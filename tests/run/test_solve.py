@@ -11,7 +11,7 @@ import pdedsl
 from pdedsl.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-LAPLACE = ROOT / "examples" / "laplace2d.pde"
+LAPLACE = ROOT / "tests" / "data" / "laplace2d.pde"
 SMALL = ["--points", "interior=100", "boundary=40", "--widths", "8", "--quiet", "--optimizer", "amstramgram"]
 OUTPUTS = ("metrics.json", "params.npz", "solution.npz", "checkpoint.npz", "convergence.png", "solution.png")
 
