@@ -279,7 +279,7 @@ class _Run:
         `stall_window` steps (`losses` holds the loss before each step, over all attempts)."""
         window = self.settings.stall_window
         first = self.attempts.finished[-1]["end_step"] if self.attempts.finished else 0
-        if not window or step - first <= window:
+        if not window or step - first <= window or len(losses) <= window:
             return False
         return not losses[-1] * self.settings.stall_factor <= losses[-1 - window]
 

@@ -15,6 +15,7 @@ Resuming: ``run(..., params=saved_params, state=saved_state, start_step=k)`` con
 from __future__ import annotations
 
 import enum
+import functools
 import time
 from typing import Any, Callable, NamedTuple
 
@@ -23,19 +24,21 @@ import numpy as np
 
 __all__ = ["Status", "StepInfo", "RunResult", "run"]
 
-# One jitted step for every optimizer, with the optimizer (a frozen, hashable configuration) and the
-# residual function as static arguments: a second `run` with an equal optimizer (a restart, a continued
-# run) hits JAX's compilation cache instead of compiling the step again (seconds each).
-_STEP = jax.jit(lambda optimizer, residual_fn, *args: optimizer.step(residual_fn, *args), static_argnums=(0, 1))
+
+@functools.lru_cache(maxsize=8)
+def _compiled_step(optimizer) -> Callable:
+    return jax.jit(optimizer.step, static_argnums=0)
 
 
 def _jitted_step(optimizer) -> Callable:
-    """`step(residual_fn, params, state, data)`, compiled once per (optimizer, residual_fn, shapes)."""
+    """The optimizer's step, jitted with the residual function static. The last few optimizers'
+    jitted steps are kept, so that a second `run` with the same (or an equal) optimizer — a restart, a
+    continued run — reuses the compiled step instead of compiling it again (seconds each); older
+    ones are dropped with their executables."""
     try:
-        hash(optimizer)
-    except TypeError:  # an unhashable optimizer: jit its bound method (compiled again by each `run`)
+        return _compiled_step(optimizer)
+    except TypeError:  # an unhashable optimizer: compiled again by each `run`
         return jax.jit(optimizer.step, static_argnums=0)
-    return lambda residual_fn, params, state, data: _STEP(optimizer, residual_fn, params, state, data)
 
 
 class Status(enum.Enum):
