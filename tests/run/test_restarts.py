@@ -19,6 +19,14 @@ SMALL = dict(widths=(6,), points={"interior": 49, "boundary": 24})
 QUICK_STALL = {"min_decrease": 0.5, "patience": 3}
 
 
+def _spec_with(tmp_path, line):
+    """The tests' laplace2d spec with `line` as its solve line: (path, line number)."""
+    text = LAPLACE.read_text().replace("solve  anagram(steps = 500)", line)
+    spec = tmp_path / "r.pde"
+    spec.write_text(text)
+    return spec, text.splitlines().index(line) + 1
+
+
 def _run(**kwargs):
     options = dict(optimizer="amstramgram", optimizer_options=QUICK_STALL, steps=40, quiet=True, **SMALL)
     options.update(kwargs)
@@ -67,10 +75,8 @@ def test_restarts_resume_where_the_run_stopped(tmp_path, noise):
 
 def test_restarts_in_the_spec_and_bad_values(tmp_path, capsys):
     line = "solve amstramgram(steps = 30, restarts = 2, min_decrease = 0.5, patience = 3)"
-    text = LAPLACE.read_text().replace("solve  anagram(steps = 500)", line)
-    number = text.splitlines().index(line) + 1
-    spec = tmp_path / "r.pde"
-    spec.write_text(text)
+    spec, number = _spec_with(tmp_path, line)
+    text = spec.read_text()
     sol = pdedsl.solve(pdedsl.load(spec), quiet=True, **SMALL)
     assert sol.metrics["settings"]["restarts"] == 2 and len(sol.metrics["attempts"]) == 3
     # A stall at or below `restart_above` is a floor good enough: no restart.
@@ -119,23 +125,6 @@ def test_perturbed_moves_each_array_by_sigma_times_its_spread():
     assert float(moved["kappa"]) == 0.25  # a learned scalar stays
 
 
-def test_bad_restart_noise(tmp_path, capsys):
-    line = "solve amstramgram(steps = 30, restarts = 2, restart_noise = -0.5)"
-    text = LAPLACE.read_text().replace("solve  anagram(steps = 500)", line)
-    number = text.splitlines().index(line) + 1
-    spec = tmp_path / "r.pde"
-    spec.write_text(text)
-    assert main(["check", str(spec)]) == 1
-    err = capsys.readouterr().err.splitlines()
-    column = line.index("-0.5") + 1
-    assert err[0] == (f"{spec}:{number}:{column}: error: `restart_noise` must be a number from 0 to 1000 "
-                      "(a relative size), not -0.5")
-    assert main(["solve", str(LAPLACE), "--restart-noise", "-1", "--out", str(tmp_path / "o"), "--quiet"]) == 1
-    err = capsys.readouterr().err
-    assert "error: restart_noise must be a number from 0 to 1000, not -1.0" in err and "Traceback" not in err
-    assert not (tmp_path / "o").exists()
-
-
 def test_stall_window_stops_an_attempt_that_falls_too_slowly():
     # The loss cannot fall by a factor of 1e12 over 3 steps: each attempt is a stall after 4 steps
     # (the first step whose window of 3 earlier steps lies inside the attempt).
@@ -151,18 +140,17 @@ def test_stall_window_stops_an_attempt_that_falls_too_slowly():
 
 
 @pytest.mark.parametrize("setting, value, message", [
+    ("restart_noise", "-0.5", "`restart_noise` must be a number from 0 to 1000 (a relative size), not -0.5"),
     ("stall_window", "-2", "`stall_window` must be a whole number of steps from 0 to 100000, not -2"),
     ("stall_factor", "0.5", "`stall_factor` must be a number >= 1, not 0.5"),
 ])
-def test_bad_stall_settings(tmp_path, capsys, setting, value, message):
-    line = f"solve amstramgram(steps = 30, {setting} = {value})"
-    text = LAPLACE.read_text().replace("solve  anagram(steps = 500)", line)
-    spec = tmp_path / "r.pde"
-    spec.write_text(text)
+def test_bad_run_settings(tmp_path, capsys, setting, value, message):
+    line = f"solve amstramgram(steps = 30, restarts = 2, {setting} = {value})"
+    spec, number = _spec_with(tmp_path, line)
     assert main(["check", str(spec)]) == 1
-    number = text.splitlines().index(line) + 1
     assert capsys.readouterr().err.splitlines()[0] == f"{spec}:{number}:{line.index(value) + 1}: error: {message}"
     flag = "--" + setting.replace("_", "-")
     assert main(["solve", str(LAPLACE), flag, value, "--out", str(tmp_path / "o"), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert f"error: {setting} must be" in err and "Traceback" not in err
+    assert err.startswith(f"{LAPLACE}: error: {setting} must be") and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
