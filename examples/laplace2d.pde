@@ -4,7 +4,7 @@
 # initialisation). AMStramGRAM converges quadratically to a loss of ~1e-23 and a relative L2 error
 # below 1e-12 from about half of the initialisations, in 25–45 s on 2 CPU cores. The others stall at
 # a loss of 1e-13 to 1e-18, a local floor: the run then restarts from its best weights moved by 10 %
-# noise, and re-converges to round-off. Seeds 0–4 all reach ≤ 1e-11 within 75 s (docs/benchmarks.md).
+# noise, and re-converges to round-off. Seeds 0–4 all reach ≤ 1e-11 within 80 s (docs/benchmarks.md).
 domain x in [0, 1], y in [0, 1]
 unknown u
 
