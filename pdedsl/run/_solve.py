@@ -380,6 +380,9 @@ class _Run:
             "budget": "used the whole step budget",
             "stopped": "stopped by the callback",
         }.get(status, status)
+        if status == "stalled" and self.settings.restarts and not loss > self.settings.restart_above:
+            message = (f"stalled at loss {loss:.3e}, at or below restart_above = {self.settings.restart_above:g}: "
+                       "a floor good enough, so no restart")
         restarts = {}
         if summaries:
             tries = summaries

@@ -83,6 +83,8 @@ def test_restarts_in_the_spec_and_bad_values(tmp_path, capsys):
     floor = pdedsl.solve(pdedsl.load(spec), quiet=True, restart_above=1e9, **SMALL)
     assert floor.status == "stalled" and "attempts" not in floor.metrics and set(floor.history["attempt"]) == {0}
     assert floor.metrics["steps"] == sol.metrics["attempts"][0]["steps"]
+    assert floor.metrics["message"] == (f"stalled at loss {floor.metrics['loss']:.3e}, at or below restart_above = "
+                                        "1e+09: a floor good enough, so no restart")
 
     spec.write_text(text.replace("restarts = 2", "restarts = -1"))
     assert main(["check", str(spec)]) == 1
