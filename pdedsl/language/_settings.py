@@ -20,6 +20,11 @@ ACTIVATIONS = ("tanh", "sin", "cos", "softplus", "sigmoid", "gelu", "silu")
 INITIALIZERS = ("glorot", "lecun", "normal")
 SAMPLE_TARGETS = ("interior", "boundary", "initial")
 SAMPLE_METHODS = ("random", "sobol", "halton", "grid")
+RESAMPLE_LIMITS = {  # key -> (lowest, highest, hint)
+    "resample_every": (0, 1_000_000, "redraw the interior points from the residual every N steps; 0 never does"),
+    "resample_pool": (0, 10_000_000, "the number of candidate points the residual is evaluated at; "
+                                     "0 takes 20 times the interior count"),
+}
 OPTIMIZERS = ("amstramgram", "anagram", "engd", "adam", "lbfgs", "gd")
 
 
@@ -83,12 +88,25 @@ def _sample(spec: ast.Spec) -> dict:
             raise PdeNameError(f"a second point count for '{target}'", item.target.span)
         values[target] = _count(item.count)
     settings = [item for item in sample.items if isinstance(item, ast.Setting)]
-    for setting in _each_setting(settings, ("method",), "sample"):
+    for setting in _each_setting(settings, ("method", "resample_every", "resample_pool"), "sample"):
         value = setting.value
+        if setting.name.name in RESAMPLE_LIMITS:
+            values[setting.name.name] = _resample_setting(setting.name.name, value)
+            continue
         if not (isinstance(value, ast.Value) and value.kind == "identifier"):
             raise PdeSemanticError(f"`method` must be one of: {', '.join(SAMPLE_METHODS)}", value.span)
         values["method"] = choice(ast.Name(value.span, value.value), SAMPLE_METHODS, "sampling method")
     return values
+
+
+def _resample_setting(key: str, value) -> int:
+    low, high, meaning = RESAMPLE_LIMITS[key]
+    if not (isinstance(value, ast.Value) and isinstance(value.value, int) and not isinstance(value.value, bool)
+            and low <= value.value <= high):
+        shown = value.value if isinstance(value, ast.Value) else "a list"
+        raise PdeSemanticError(f"`{key}` must be a whole number from {low} to {high}, not {shown}", value.span,
+                               hint=meaning)
+    return value.value
 
 
 def _count(count: ast.Value) -> int:

@@ -74,7 +74,8 @@ def _solve_spec(solve, problem, out, args):
         time_limit=args.time_limit, widths=_parse_widths(args.widths), activation=args.activation,
         optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every,
         restarts=args.restarts, restart_above=args.restart_above,
-        restart_noise=args.restart_noise, stall_window=args.stall_window, stall_factor=args.stall_factor)
+        restart_noise=args.restart_noise, stall_window=args.stall_window, stall_factor=args.stall_factor,
+        resample_every=args.resample_every, resample_pool=args.resample_pool)
 
 
 def _cmd_solve(args) -> int:
@@ -135,6 +136,10 @@ def add_run_commands(sub) -> None:
                    help="a run whose loss fell by less than --stall-factor over the last W steps has stalled "
                         "(default 0: off)")
     p.add_argument("--stall-factor", type=float, metavar="F", help="see --stall-window (default 10)")
+    p.add_argument("--resample-every", type=int, metavar="N",
+                   help="redraw the interior points from the residual every N steps (default 0: never)")
+    p.add_argument("--resample-pool", type=int, metavar="M",
+                   help="candidate points of each redraw (default 0: 20 times the interior count)")
     p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--float32", action="store_true", help="compute in float32 instead of float64")

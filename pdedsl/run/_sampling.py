@@ -30,7 +30,7 @@ from pdedsl.geometry import (
 )
 
 __all__ = ["SAMPLING_METHODS", "DEFAULT_COUNTS", "sample_unit_cube", "sample_region", "region_data",
-           "collocation_points", "evaluation_points"]
+           "collocation_points", "evaluation_points", "interior_groups", "residual_density_sample"]
 
 SAMPLING_METHODS = ("random", "sobol", "halton", "grid")
 DEFAULT_COUNTS = {"pde": 1000, "boundary": 200, "initial": 100, "periodic": 100}
@@ -164,6 +164,31 @@ def collocation_points(domain, groups, counts: dict, method: str, seed: int) -> 
         wanted = ("points", *getattr(group, "point_data", ()))
         result[group.name] = {k: data[k] for k in wanted}
     return result
+
+
+def interior_groups(groups) -> list[str]:
+    """Names of the groups collocated at the shared interior point set (the ones `resample` redraws)."""
+    return [g.name for g in groups if getattr(g, "fixed", None) is None and isinstance(g.region, Interior)]
+
+
+def residual_density_sample(score, domain, n: int, pool: int, rng: np.random.Generator) -> np.ndarray:
+    """`n` interior points drawn from the residual: RAD with k = c = 1 (Wu et al., CMAME 2023).
+
+    `pool` candidates are drawn (scrambled Sobol'), `score` maps them, (pool, dim) -> (pool,), to the
+    pointwise residual size |r|, and `n` of them are kept without replacement with probability
+    proportional to |r| / mean|r| + 1: half the points follow the residual, half stay uniform, so a
+    region that is already fitted keeps its share. Non-finite scores count as the largest finite one.
+    """
+    if pool < n:
+        raise ValueError(f"the pool of {pool} candidates is smaller than the {n} points to draw")
+    candidates = region_data(domain, Interior(), pool, "sobol", rng)["points"]
+    size = np.abs(np.asarray(score(candidates), dtype=float))
+    finite = np.isfinite(size)
+    size = np.where(finite, size, np.max(size[finite], initial=0.0))
+    mean = size.mean()
+    weight = (size / mean if mean > 0 else np.zeros_like(size)) + 1.0
+    keep = rng.choice(len(candidates), size=n, replace=False, p=weight / weight.sum())
+    return candidates[np.sort(keep)]
 
 
 def evaluation_points(domain, n: int, seed: int) -> np.ndarray:

@@ -36,6 +36,8 @@ class RunSettings:
     seed: int = 0
     counts: dict = field(default_factory=dict)  # "interior"/"boundary"/"initial" -> points
     method: str = "sobol"
+    resample_every: int = 0  # > 0: redraw the interior points from the residual (RAD) every this many steps
+    resample_pool: int = 0  # candidate points for the redraw; 0: 20 times the interior count
     widths: tuple = (32,)
     activation: str = "tanh"
     init: str | None = None  # network initialisation scheme (solver default when None)
@@ -88,6 +90,8 @@ def resolve_settings(spec_settings, **overrides) -> RunSettings:
         stall_factor=float(solve.get("stall_factor", 10.0)),
         counts=counts,
         method=str(sample.get("method", "sobol")),
+        resample_every=int(sample.get("resample_every", 0)),
+        resample_pool=int(sample.get("resample_pool", 0)),
         widths=tuple(int(w) for w in model.get("widths", (32,))),
         activation=str(model.get("activation", "tanh")),
         init=model.get("init"),
@@ -142,6 +146,12 @@ def _check(settings: RunSettings) -> None:
     if not (isinstance(factor, (int, float)) and not isinstance(factor, bool) and 1 <= factor <= 1e300):
         fail(f"stall_factor must be a number >= 1, not {factor!r}",
              "the loss must fall by at least this factor over stall_window steps")
+    if not (_whole(settings.resample_every, 0) and settings.resample_every <= 1_000_000):
+        fail(f"resample_every must be a whole number of steps from 0 to 1000000, not {settings.resample_every!r}",
+             "redraw the interior points from the residual every N steps; 0 never does")
+    if not (_whole(settings.resample_pool, 0) and settings.resample_pool <= 10_000_000):
+        fail(f"resample_pool must be a whole number from 0 to 10000000, not {settings.resample_pool!r}",
+             "the number of candidate points; 0 takes 20 times the interior count")
     noise = settings.restart_noise
     if not (isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise <= 1e3):
         fail(f"restart_noise must be a number from 0 to 1000, not {noise!r}",

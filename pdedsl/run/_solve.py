@@ -35,7 +35,9 @@ from pdedsl.run._assemble import (
 )
 from pdedsl.run._files import load_pytree_leaves, save_pytree, write_json, write_npz
 from pdedsl.run._progress import make_reporter
-from pdedsl.run._sampling import collocation_points, evaluation_points
+from pdedsl.run._sampling import (
+    collocation_points, evaluation_points, interior_groups, residual_density_sample,
+)
 from pdedsl.run._settings import RunSettings, resolve_settings
 from pdedsl.run._solution import Solution, save_params
 from pdedsl.solvers import MLP, OptimizerSettingError, make_optimizer, optimizer_settings, run
@@ -64,7 +66,7 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
           resume=False, float32=None, quiet=True, time_limit=None, target_loss=None, widths=None,
           activation=None, optimizer_options=None, checkpoint_every=None, n_test=None, restarts=None,
           restart_above=None, restart_noise=None, stall_window=None, stall_factor=None,
-          handle_sigint=None) -> Solution:
+          resample_every=None, resample_pool=None, handle_sigint=None) -> Solution:
     """Train a PINN for `problem` (a Problem, CompiledProblem or path) and return the Solution.
 
     Keyword arguments override the spec's settings. With `out=DIR` every output file is
@@ -77,7 +79,7 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
         float32=float32, time_limit=time_limit, target_loss=target_loss, widths=widths, activation=activation,
         optimizer_options=optimizer_options, checkpoint_every=checkpoint_every, n_test=n_test, restarts=restarts,
         restart_above=restart_above, restart_noise=restart_noise, stall_window=stall_window,
-        stall_factor=stall_factor)
+        stall_factor=stall_factor, resample_every=resample_every, resample_pool=resample_pool)
     out_dir = Path(out) if out is not None else None
     if resume and out_dir is None:
         raise PdeError("--resume needs the folder of the run to continue", hint="pass --out DIR of that run")
@@ -196,6 +198,9 @@ class _Run:
         self.residual_fn = make_residual_fn(compiled.groups, self.model, self.data)
         self.fingerprint = settings.fingerprint(compiled.source)
         self.attempts = _Attempts()
+        self.redrawn = interior_groups(compiled.groups) if settings.resample_every else []
+        self.resamples: list[dict] = []  # one row per redraw of the interior points
+        self._score = None
 
     # -- data ---------------------------------------------------------------------------------
     def _evaluation_data(self):
@@ -236,6 +241,9 @@ class _Run:
                        "attempts/best_loss": tries.best_loss})
         if tries.best is not None:
             arrays.update(save_pytree("best_params", tries.best))
+        if self.resamples:
+            arrays.update({"resample/points": np.asarray(self.data[self.redrawn[0]]["points"]),
+                           "resample/rows": json.dumps(self.resamples)})
         write_npz(self.out_dir / CHECKPOINT, step=step, elapsed=elapsed, fingerprint=self.fingerprint, **arrays)
 
     def _load_checkpoint(self, params, state):
@@ -255,6 +263,9 @@ class _Run:
                     best = load_pytree_leaves(ck, "best_params", params)
                 self.attempts = _Attempts(int(ck["attempts/current"]), json.loads(str(ck["attempts/finished"])),
                                           float(ck["attempts/best_loss"]), best)
+            if "resample/points" in ck.files:
+                self._set_interior(ck["resample/points"])
+                self.resamples = json.loads(str(ck["resample/rows"]))
             return params, state, int(ck["step"]), history, float(ck["elapsed"])
 
     # -- the loop -----------------------------------------------------------------------------
@@ -279,9 +290,45 @@ class _Run:
         `stall_window` steps (`losses` holds the loss before each step, over all attempts)."""
         window = self.settings.stall_window
         first = self.attempts.finished[-1]["end_step"] if self.attempts.finished else 0
+        if self.resamples:  # a redraw starts a new stretch: the loss jumps up there
+            first = max(first, self.resamples[-1]["step"])
         if not window or step - first <= window or len(losses) <= window:
             return False
         return not losses[-1] * self.settings.stall_factor <= losses[-1 - window]
+
+    # -- adaptive resampling ------------------------------------------------------------------
+    def _set_interior(self, points) -> None:
+        for name in self.redrawn:
+            self.data[name] = {**self.data[name], "points": jnp.asarray(points, self.dtype)}
+
+    def _residual_size(self, params, candidates: np.ndarray) -> np.ndarray:
+        """|r(x)| over the interior groups (every component), at many points, in fixed-size batches."""
+        batch = 4096
+        if self._score is None:
+            groups = [g for g in self.residual_fn.groups if g.key in self.redrawn]
+
+            def size(p, x):
+                return jnp.sqrt(sum(jnp.sum(jnp.ravel(g.fn(p, {"points": x})) ** 2) for g in groups))
+
+            self._score = jax.jit(lambda p, xs: jax.lax.map(lambda chunk: jax.vmap(size, (None, 0))(p, chunk), xs))
+        m = len(candidates)
+        padded = np.concatenate([candidates, np.repeat(candidates[:1], -m % batch, axis=0)])
+        chunks = jnp.asarray(padded.reshape(-1, batch, candidates.shape[1]), self.dtype)
+        return np.asarray(self._score(params, chunks)).reshape(-1)[:m]
+
+    def _redraw_due(self, step: int) -> bool:
+        return bool(self.redrawn) and 0 < step < self.settings.steps and step % self.settings.resample_every == 0
+
+    def _resample(self, params, step: int) -> None:
+        """Redraw the interior points from the residual of `params` (RAD, docs/usage.md)."""
+        n = int(self.data[self.redrawn[0]]["points"].shape[0])
+        pool = self.settings.resample_pool or 20 * n
+        rng = np.random.default_rng(np.random.SeedSequence([self.settings.seed, 3, len(self.resamples)]))
+        before = self._loss(params)
+        points = residual_density_sample(lambda x: self._residual_size(params, x), self.compiled.domain, n,
+                                         max(pool, n), rng)
+        self._set_interior(points)
+        self.resamples.append({"step": step, "loss_before": before, "loss_after": self._loss(params)})
 
     def _loss(self, params) -> float:
         return float(0.5 * jnp.sum(self.residual_fn(params, self.data) ** 2))
@@ -292,6 +339,10 @@ class _Run:
         start, history, elapsed0 = 0, {}, 0.0
         if resume:
             params, state, start, history, elapsed0 = self._load_checkpoint(params, state)
+            if self._redraw_due(start) and not (self.resamples and self.resamples[-1]["step"] == start):
+                # The run stopped on a redraw step before redrawing (budget, Ctrl-C): redraw now.
+                self._resample(params, start)
+                state = self.optimizer.init(self.residual_fn, params, self.data)
         interrupted = threading.Event()
         reporter = make_reporter(self.quiet, total=s.steps, start=start, problem=self.compiled.name,
                                  optimizer=s.optimizer, device=describe_device())
@@ -317,6 +368,9 @@ class _Run:
             if s.time_limit is not None and elapsed - elapsed0 >= s.time_limit:
                 stop_reason["value"] = "time_limit"
                 return True
+            if self._redraw_due(step):
+                stop_reason["value"] = "resample"
+                return True
             if self._slow(history["loss"], step):
                 stop_reason["value"] = "stalled"
                 return True
@@ -331,6 +385,10 @@ class _Run:
                 # The driver keeps the last finite parameters when the loss turns non-finite, and counts
                 # steps globally (start_step + steps taken). History rows of a non-finite step are kept.
                 params, state, start = result.params, result.state, int(result.steps)
+                if status == "resample":  # new interior points, a fresh optimizer state; same attempt
+                    self._resample(params, start)
+                    state = self.optimizer.init(self.residual_fn, params, self.data)
+                    continue
                 out_of_time = s.time_limit is not None and time.perf_counter() - t0 >= s.time_limit
                 if (status not in ("stalled", "nonfinite") or self.attempts.current >= s.restarts
                         or start >= s.steps or out_of_time):
@@ -383,6 +441,9 @@ class _Run:
         if status == "stalled" and self.settings.restarts and not loss > self.settings.restart_above:
             message = (f"stalled at loss {loss:.3e}, at or below restart_above = {self.settings.restart_above:g}: "
                        "a floor good enough, so no restart")
+        if self.resamples:
+            message += (f" (interior points redrawn from the residual {len(self.resamples)} time(s), "
+                        f"the last at step {self.resamples[-1]['step']})")
         restarts = {}
         if summaries:
             tries = summaries
@@ -408,6 +469,7 @@ class _Run:
             "status": status,
             "message": message,
             **restarts,
+            **({"resamples": self.resamples} if self.resamples else {}),
             "history": history,
         }
 
