@@ -2,7 +2,8 @@
 
 Precedence, lowest first: built-in defaults < the spec's `model`/`sample`/`solve` lines <
 keyword arguments of `pdedsl.solve` (or command-line flags). Changing the optimizer drops
-the spec's options for the old one (they belong to it).
+the spec's options for the old one (they belong to it), and its restart and stall settings
+(`restarts`, `restart_above`, `restart_noise`, `stall_window`, `stall_factor`), tuned to it.
 """
 
 from __future__ import annotations
@@ -71,7 +72,10 @@ def resolve_settings(spec_settings, **overrides) -> RunSettings:
         raise PdeError(f"unknown optimizer {optimizer!r}", hint=f"choose one of: {', '.join(OPTIMIZERS)}")
     options = {k: v for k, v in solve.items() if k not in _SOLVE_KEYS}
     if optimizer != solve.get("optimizer", optimizer):
+        # The options, restarts and stall tests of the spec are tuned to its optimizer: another one runs
+        # without them (the budget keys, time_limit and target_loss, stay).
         options = {}
+        solve = {k: v for k, v in solve.items() if k in ("optimizer", "steps", "time_limit", "target_loss")}
     options.update(overrides.get("optimizer_options") or {})
 
     counts = {k: int(v) for k, v in sample.items() if k in ("interior", "boundary", "initial")}

@@ -97,6 +97,24 @@ def test_restarts_in_the_spec_and_bad_values(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+def test_another_optimizer_drops_the_restart_and_stall_settings_of_the_spec(tmp_path):
+    from pdedsl.run._settings import resolve_settings
+
+    line = ("solve amstramgram(steps = 30, patience = 3, restarts = 2, restart_above = 1e-9, restart_noise = 0.1, "
+            "stall_window = 5, stall_factor = 2, time_limit = 60)")
+    spec, _ = _spec_with(tmp_path, line)
+    settings = pdedsl.load(spec).compile().settings
+    own = resolve_settings(settings)
+    assert (own.restarts, own.restart_above, own.restart_noise, own.stall_window, own.stall_factor) == (
+        2, 1e-9, 0.1, 5, 2.0)
+    adam = resolve_settings(settings, optimizer="adam")
+    assert (adam.restarts, adam.restart_above, adam.restart_noise, adam.stall_window, adam.stall_factor) == (
+        0, 0.0, 0.0, 0, 10.0)
+    assert adam.optimizer_options == {} and adam.time_limit == 60 and adam.steps == 5000
+    # ...unless the caller sets them.
+    assert resolve_settings(settings, optimizer="adam", restarts=1, stall_window=50).stall_window == 50
+
+
 def test_restart_noise_restarts_from_the_best_weights_perturbed():
     plain = _run(restarts=0)
     fresh = _run(restarts=1)
