@@ -199,6 +199,10 @@ class _Run:
         self.fingerprint = settings.fingerprint(compiled.source)
         self.attempts = _Attempts()
         self.redrawn = interior_groups(compiled.groups) if settings.resample_every else []
+        if self.redrawn and 0 < settings.resample_pool < len(self.collocation[self.redrawn[0]]["points"]):
+            count = len(self.collocation[self.redrawn[0]]["points"])
+            raise PdeError(f"resample_pool = {settings.resample_pool} is smaller than the {count} interior points "
+                           "it must supply", hint=f"give at least {count} candidates, or 0 for 20 times the count")
         self.resamples: list[dict] = []  # one row per redraw of the interior points
         self._score = None
 
@@ -326,7 +330,7 @@ class _Run:
         rng = np.random.default_rng(np.random.SeedSequence([self.settings.seed, 3, len(self.resamples)]))
         before = self._loss(params)
         points = residual_density_sample(lambda x: self._residual_size(params, x), self.compiled.domain, n,
-                                         max(pool, n), rng)
+                                         pool, rng)
         self._set_interior(points)
         self.resamples.append({"step": step, "loss_before": before, "loss_after": self._loss(params)})
 

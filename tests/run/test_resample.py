@@ -101,3 +101,9 @@ def test_resample_settings_in_the_spec_and_bad_values(tmp_path, capsys):
     assert err.startswith(f"{LAPLACE}: error: resample_every must be a whole number of steps from 0 to 1000000, "
                           "not -1") and "Traceback" not in err
     assert not (tmp_path / "o").exists()
+    # A pool smaller than the point set cannot supply it.
+    assert main(["solve", str(LAPLACE), "--resample-every", "5", "--resample-pool", "100", "--out",
+                 str(tmp_path / "p"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (f"{LAPLACE}: error: resample_pool = 100 is smaller than the 784 interior points "
+                                   "it must supply") and "Traceback" not in err
