@@ -177,7 +177,9 @@ def choice(name: ast.Name, choices, what: str) -> str:
 
 
 def _plain(value):
-    """A setting value as a plain Python value (lists stay lists)."""
+    """A setting value as a plain Python value (lists stay lists; the names true and false are bools)."""
     if isinstance(value, ast.ListValue):
         return [_plain(v) for v in value.items]
+    if value.kind == "identifier" and value.value in ("true", "false"):
+        return value.value == "true"
     return value.value

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 
 from pdedsl.solvers._jacobian import half_squared_norm
 
-__all__ = ["DEFAULT_STEP_SIZES", "LineSearchResult", "grid_line_search", "trial_losses"]
+__all__ = ["DEFAULT_STEP_SIZES", "LineSearchResult", "best_of_directions", "grid_line_search", "trial_losses"]
 
 DEFAULT_STEP_SIZES: tuple[float, ...] = tuple(0.5**k for k in range(31))
 
@@ -88,3 +88,13 @@ def grid_line_search(residual, theta, direction, loss0, step_sizes, *, reject: b
     new_theta = jnp.where(take, theta - best_eta * direction, theta)
     new_loss = jnp.where(take, best_loss, loss0)
     return LineSearchResult(eta, new_loss, new_theta, decreased)
+
+
+def best_of_directions(residual, theta, directions, step_sizes):
+    """(index, η, loss) of the lowest loss at θ − η d over every row d of `directions` (M, P) and every
+    η of `step_sizes` (a static tuple): M·len(step_sizes) trials in one `lax.map` call."""
+    num_etas = len(step_sizes)
+    etas = jnp.tile(jnp.asarray(step_sizes, theta.dtype), directions.shape[0])
+    losses = trial_losses(residual, theta, jnp.repeat(directions, num_etas, axis=0), etas)
+    best = jnp.argmin(losses)
+    return best // num_etas, etas[best], losses[best]

@@ -76,11 +76,13 @@ def test_settings_become_plain_dicts():
     problem = checked(SQUARE + "pde: u = 0\nboundary: u = 0\n"  # the `boundary 60` count needs a boundary
                       "model mlp(widths = [64, 32], activation = sin, init = lecun)\n"
                       "sample interior 900, boundary 60, method = halton\n"
-                      "solve anagram(steps = 300, cutoff = 1e-6, mode = relative, ranks = [1, 2])")
+                      "solve anagram(steps = 300, cutoff = 1e-6, mode = relative, ranks = [1, 2], "
+                      'reject = true, flag = false, label = "true")')
     assert problem.settings == c.Settings(
         model={"kind": "mlp", "widths": [64, 32], "activation": "sin", "init": "lecun"},
         sample={"interior": 900, "boundary": 60, "method": "halton"},
-        solve={"optimizer": "anagram", "steps": 300, "cutoff": 1e-6, "mode": "relative", "ranks": [1, 2]},
+        solve={"optimizer": "anagram", "steps": 300, "cutoff": 1e-6, "mode": "relative", "ranks": [1, 2],
+               "reject": True, "flag": False, "label": "true"},  # the names true/false are bools, a string stays one
     )
     assert checked(SQUARE + "pde: u = 0").settings == c.Settings({}, {}, {})
 

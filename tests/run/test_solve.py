@@ -126,7 +126,7 @@ def test_an_unknown_solve_option_is_reported_at_its_place_in_the_spec(tmp_path, 
         "    solve amstramgram(steps = 10, search_strid = 1)",
         "                                  ^~~~~~~~~~~~",
         "hint: did you mean 'search_stride'? its settings are: eps, tau, elbow, rcond, tau_range, short_step, "
-        "min_decrease, patience, step_sizes, search_stride, jacobian_mode, scale_columns",
+        "min_decrease, patience, step_sizes, search_stride, jacobian_mode, scale_columns, subspace_search",
     ]
     assert not (tmp_path / "out").exists()
     # The same mistake from Python, where the option has no place in the spec: no position.
