@@ -14,7 +14,7 @@ reference "data/allen_cahn_reference.npz"
 # AMStramGRAM's rule stalls here on a plateau where the net holds a wrong solution (rel L2 ~0.5).
 # `subspace_search` also tries Levenberg–Marquardt dampings of each SVD and keeps moving off it, by
 # less than the stall test's 0.1 % a step at first: hence `patience = 1000` (docs/solvers.md,
-# "Subspace search"). 15 minutes on one CPU core still leave rel L2 ~0.15, far from the seed's
+# "Subspace search"). 15 minutes on one CPU core reach rel L2 ~0.09 (seed 0), far from the seed's
 # 5.9e-5 (docs/benchmarks.md).
 model  mlp(widths = [32, 32], activation = tanh, init = lecun)
 sample interior 2000, boundary 100, initial 200, method = sobol
