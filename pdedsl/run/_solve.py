@@ -199,8 +199,8 @@ class _Run:
         self.fingerprint = settings.fingerprint(compiled.source)
         self.attempts = _Attempts()
         self.redrawn = interior_groups(compiled.groups) if settings.resample_every else []
-        if self.redrawn and 0 < settings.resample_pool < len(self.collocation[self.redrawn[0]]["points"]):
-            count = len(self.collocation[self.redrawn[0]]["points"])
+        count = len(self.collocation[self.redrawn[0]]["points"]) if self.redrawn else 0
+        if 0 < settings.resample_pool < count:
             raise PdeError(f"resample_pool = {settings.resample_pool} is smaller than the {count} interior points "
                            "it must supply", hint=f"give at least {count} candidates, or 0 for 20 times the count")
         self.resamples: list[dict] = []  # one row per redraw of the interior points
