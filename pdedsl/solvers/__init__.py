@@ -7,7 +7,8 @@ loss = ½‖r‖². See docs/solvers.md for the mathematics and the defaults.
 from pdedsl.solvers._amstramgram import AMStramGRAM, AMStramGRAMState, reconstruction_errors
 from pdedsl.solvers._anagram import ANaGRAM, ANaGRAMState, spectral_projection, truncated_direction
 from pdedsl.solvers._baselines import LBFGS, Adam, GradientDescent, GradientDescentState, OptaxState
-from pdedsl.solvers._driver import RunResult, Status, StepInfo, run
+from pdedsl.solvers._driver import RunResult, StepInfo, run
+from pdedsl.solvers._status import Status
 from pdedsl.solvers._engd import ENGD, ENGDState
 from pdedsl.solvers._jacobian import (
     PointwiseGroup,

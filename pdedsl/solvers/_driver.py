@@ -14,7 +14,6 @@ Resuming: ``run(..., params=saved_params, state=saved_state, start_step=k)`` con
 
 from __future__ import annotations
 
-import enum
 import functools
 import time
 from typing import Any, Callable, NamedTuple
@@ -22,7 +21,21 @@ from typing import Any, Callable, NamedTuple
 import jax
 import numpy as np
 
+from pdedsl.solvers._status import Status
+
 __all__ = ["Status", "StepInfo", "RunResult", "run"]
+
+
+def _optimizer_verdict(row: dict) -> Status | None:
+    """The optimizer's own stop verdict for this step: ``stats["status"]`` (pdedsl.solvers._status);
+    the legacy boolean keys `converged` / `stalled` are still read for optimizers not yet moved."""
+    if "status" in row:
+        return Status.from_code(row["status"])
+    if bool(row.get("converged", False)):
+        return Status.CONVERGED
+    if bool(row.get("stalled", False)):
+        return Status.STALLED
+    return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -39,15 +52,6 @@ def _jitted_step(optimizer) -> Callable:
         return _compiled_step(optimizer)
     except TypeError:  # an unhashable optimizer: compiled again by each `run`
         return jax.jit(optimizer.step, static_argnums=0)
-
-
-class Status(enum.Enum):
-    CONVERGED = "converged"  # the optimizer's own precision criterion (AMStramGRAM: ‖r‖ < eps)
-    STALLED = "stalled"  # the optimizer reports no progress over its patience (AMStramGRAM)
-    TARGET = "target"  # loss <= target_loss
-    BUDGET = "budget"  # all steps done
-    NONFINITE = "nonfinite"  # loss became NaN/inf; last finite params returned
-    STOPPED = "stopped"  # the callback asked to stop
 
 
 class StepInfo(NamedTuple):
@@ -101,11 +105,9 @@ def run(
             # θ before this step already met the target: keep it (the step's result is discarded).
             status = Status.TARGET
             break
-        if bool(row.get("converged", False)):
-            status = Status.CONVERGED
-            break
-        if bool(row.get("stalled", False)):
-            status = Status.STALLED
+        verdict = _optimizer_verdict(row)
+        if verdict is not None:
+            status = verdict
             break
         last_good = (params, state)
         params, state = new_params, new_state
