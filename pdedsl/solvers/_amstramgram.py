@@ -53,6 +53,7 @@ from jax.flatten_util import ravel_pytree
 from pdedsl.solvers._anagram import spectral_projection, truncated_direction
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, best_of_directions, grid_line_search
+from pdedsl.solvers._status import status_code
 
 __all__ = ["AMStramGRAM", "AMStramGRAMState", "reconstruction_errors", "cutoff_ranks"]
 
@@ -232,8 +233,7 @@ class AMStramGRAM:
             "rank_cross": r_cross,
             "rank_eps": r_eps,
             "accepted": new_loss < loss,
-            "converged": converged,
-            "stalled": stalled >= self.patience,
+            "status": status_code(converged=converged, stalled=stalled >= self.patience),
             "predicted": 0.5 * jnp.square(rce[rank]),
             "sv_max": s[0],
             "tau": state.tau,

@@ -18,6 +18,7 @@ import jax.numpy as jnp
 
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
+from pdedsl.solvers._status import status_code
 
 __all__ = ["ANaGRAM", "ANaGRAMState", "SpectralProjection", "spectral_projection", "truncated_direction"]
 
@@ -109,7 +110,7 @@ class ANaGRAM:
             "step_size": ls.step_size,
             "rank": jnp.sum(keep).astype(jnp.int32),
             "accepted": ls.accepted,
-            "converged": jnp.zeros((), bool),
+            "status": status_code(),
             "sv_max": proj.singular_values[0],
         }
         return prob.unravel(ls.theta), ANaGRAMState(state.step + 1), stats

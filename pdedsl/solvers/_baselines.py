@@ -15,6 +15,7 @@ import optax
 
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
+from pdedsl.solvers._status import status_code
 
 __all__ = ["GradientDescent", "Adam", "LBFGS", "GradientDescentState", "OptaxState"]
 
@@ -53,7 +54,7 @@ class GradientDescent:
             "loss_after": ls.loss,
             "step_size": ls.step_size,
             "accepted": ls.accepted,
-            "converged": jnp.zeros((), bool),
+            "status": status_code(),
         }
         return prob.unravel(ls.theta), GradientDescentState(state.step + 1), stats
 
@@ -86,7 +87,7 @@ class Adam:
         stats = {
             "loss": loss,
             "step_size": jnp.asarray(self.learning_rate, dtype),
-            "converged": jnp.zeros((), bool),
+            "status": status_code(),
         }
         return new_params, OptaxState(state.step + 1, inner), stats
 
@@ -115,6 +116,6 @@ class LBFGS:
             "loss": loss,
             "loss_after": optax.tree_utils.tree_get(inner, "value"),
             "step_size": optax.tree_utils.tree_get(inner, "learning_rate"),
-            "converged": jnp.zeros((), bool),
+            "status": status_code(),
         }
         return new_params, OptaxState(state.step + 1, inner), stats

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
+from pdedsl.solvers._status import status_code
 
 __all__ = ["ENGD", "ENGDState"]
 
@@ -65,6 +66,6 @@ class ENGD:
             "loss_after": ls.loss,
             "step_size": ls.step_size,
             "accepted": ls.accepted,
-            "converged": jnp.zeros((), bool),
+            "status": status_code(),
         }
         return prob.unravel(ls.theta), ENGDState(state.step + 1), stats

@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from pdedsl.solvers import ENGD, ANaGRAM, AMStramGRAM, reconstruction_errors, residual_and_jacobian, spectral_projection
+from pdedsl.solvers import ENGD, ANaGRAM, AMStramGRAM, Status, reconstruction_errors, residual_and_jacobian, spectral_projection
 
 
 def _linear(seed=0, shape=(40, 7), spectrum=None):
@@ -121,7 +121,7 @@ def test_amstramgram_stops_when_residual_below_eps():
     a, b, data, res = _linear(seed=5, shape=(7, 7))
     x_exact = np.linalg.solve(a, b)
     x1, stats = _step(AMStramGRAM(eps=1e-6), res, x_exact, data)
-    assert bool(stats["converged"]) and int(stats["rank_eps"]) == 0
+    assert Status.from_code(stats["status"]) is Status.CONVERGED and int(stats["rank_eps"]) == 0
     np.testing.assert_array_equal(x1, x_exact)
 
 
