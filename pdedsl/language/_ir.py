@@ -3,7 +3,7 @@
 `_check` produces these values; the later stages consume them.  In a resolved
 expression every name has become what it denotes — a coordinate axis (`Coord`), an
 unknown (`Var`), a named constant (`Param`), a built-in — sums are unrolled, and
-`d`, `grad`, `div`, `lap` are explicit nodes.  Every node keeps the `span` of the
+derivatives and operators are explicit nodes.  Every node keeps the `span` of the
 text it came from.
 """
 
@@ -16,8 +16,8 @@ from pdedsl.errors import Span
 from pdedsl.geometry import Domain, Region
 
 __all__ = [
-    "Expr", "Num", "Const", "Param", "Learned", "Coord", "Var", "Apply", "Arith", "Neg", "Total", "Diff", "Grad",
-    "Div", "Lap", "Dot", "Vec", "Curl", "NormalDiff", "Extra", "Paired", "Manufactured", "Settings",
+    "Expr", "Num", "Const", "Param", "Learned", "Coord", "Var", "Apply", "Arith", "Neg", "Total", "Diff", "Op",
+    "Vec", "Extra", "Paired", "Manufactured", "Settings",
     "CheckedCondition", "CheckedProblem", "unknowns_in", "nodes_in",
 ]
 
@@ -73,7 +73,7 @@ class Var:
 
 @dataclass(frozen=True)
 class Apply:
-    """An elementary function (one of FUNCTIONS) of a scalar."""
+    """An elementary function (one of `_registry.FUNCTIONS`) of a scalar."""
 
     span: Span
     func: str
@@ -114,34 +114,13 @@ class Diff:
 
 
 @dataclass(frozen=True)
-class Grad:
-    """Gradient over the spatial axes (a vector)."""
+class Op:
+    """A built-in operator of `_registry.OPERATORS` (`grad`, `div`, `lap`, `dot`, `curl`, `dn`) applied to
+    its operands."""
 
     span: Span
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class Div:
-    """Divergence over the spatial axes of a vector."""
-
-    span: Span
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class Lap:
-    """Σ of the second derivatives over the spatial axes."""
-
-    span: Span
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class Dot:
-    span: Span
-    left: "Expr"
-    right: "Expr"
+    name: str
+    operands: tuple["Expr", ...]
 
 
 @dataclass(frozen=True)
@@ -150,22 +129,6 @@ class Vec:
 
     span: Span
     items: tuple["Expr", ...]
-
-
-@dataclass(frozen=True)
-class Curl:
-    """curl over the spatial axes: of a 2-vector (a scalar), of a scalar in 2-D (a 2-vector), of a 3-vector."""
-
-    span: Span
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class NormalDiff:
-    """`dn(operand)`: Σ_k n_k ∂operand/∂x_k over the spatial axes, n the outward unit normal at the point."""
-
-    span: Span
-    operand: "Expr"
 
 
 @dataclass(frozen=True)
@@ -193,8 +156,8 @@ class Manufactured:
     span: Span
 
 
-Expr = (Num | Const | Param | Learned | Coord | Var | Apply | Arith | Neg | Total | Diff | Grad | Div | Lap | Dot
-        | Vec | Curl | NormalDiff | Extra | Paired | Manufactured)
+Expr = (Num | Const | Param | Learned | Coord | Var | Apply | Arith | Neg | Total | Diff | Op | Vec | Extra | Paired
+        | Manufactured)
 
 
 # ---- checked problem -------------------------------------------------------------------

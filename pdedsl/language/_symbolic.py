@@ -25,14 +25,9 @@ import sympy
 from pdedsl.errors import PdeSemanticError
 from pdedsl.language import _ir as checked
 from pdedsl.language._ir import CheckedCondition, CheckedProblem
+from pdedsl.language._registry import CONSTANTS, FUNCTIONS, OPERATORS, each
 
 __all__ = ["SymbolicProblem", "SymbolicResidual", "to_sympy"]
-
-_FUNCTIONS = {
-    "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "exp": sympy.exp, "log": sympy.log,
-    "sqrt": sympy.sqrt, "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh, "abs": sympy.Abs,
-}
-
 
 @dataclass(frozen=True)
 class SymbolicResidual:
@@ -123,11 +118,6 @@ def _components(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _each(value, fn):
-    """`fn` applied to a scalar, or to each component of a vector."""
-    return [fn(v) for v in value] if isinstance(value, list) else fn(value)
-
-
 class _Builder:
     """Resolved tree → SymPy expression (a list of them for a vector)."""
 
@@ -156,7 +146,7 @@ class _Builder:
         return sympy.Rational(expr.value.numerator, expr.value.denominator)
 
     def _const(self, expr: checked.Const):
-        return sympy.pi if expr.name == "pi" else sympy.E
+        return CONSTANTS[expr.name][1]
 
     def _param(self, expr: checked.Param):
         return self.parameters[expr.name]
@@ -168,25 +158,10 @@ class _Builder:
         return self._extra_symbol(expr.key, expr.index, expr.name)
 
     def _paired(self, expr: checked.Paired):
-        return _each(self.build(expr.operand), lambda v: v.xreplace(dict(zip(self.unknowns, self.paired))))
+        return each(self.build(expr.operand), lambda v: v.xreplace(dict(zip(self.unknowns, self.paired))))
 
     def _vec(self, expr: checked.Vec):
         return [self.build(item) for item in expr.items]
-
-    def _curl(self, expr: checked.Curl):
-        value = self.build(expr.operand)
-        if len(self.spatial) == 2:
-            x, y = self.spatial
-            if isinstance(value, list):
-                return sympy.diff(value[1], x) - sympy.diff(value[0], y)
-            return [sympy.diff(value, y), -sympy.diff(value, x)]
-        (x, y, z), (a, b, c) = self.spatial, value
-        return [sympy.diff(c, y) - sympy.diff(b, z), sympy.diff(a, z) - sympy.diff(c, x),
-                sympy.diff(b, x) - sympy.diff(a, y)]
-
-    def _normaldiff(self, expr: checked.NormalDiff):
-        return _each(self.build(expr.operand),
-                     lambda v: sympy.Add(*(n * sympy.diff(v, x) for n, x in zip(self.normal, self.spatial))))
 
     def _coord(self, expr: checked.Coord):
         return self.coordinates[expr.axis]
@@ -195,7 +170,7 @@ class _Builder:
         return self.unknowns[expr.index]
 
     def _apply(self, expr: checked.Apply):
-        return _FUNCTIONS[expr.func](self.build(expr.arg))
+        return FUNCTIONS[expr.func].sympy(self.build(expr.arg))
 
     def _neg(self, expr: checked.Neg):
         value = self.build(expr.operand)
@@ -221,17 +196,7 @@ class _Builder:
 
     def _diff(self, expr: checked.Diff):
         axes = [self.coordinates[axis] for axis in expr.axes]
-        return _each(self.build(expr.operand), lambda v: sympy.diff(v, *axes))
+        return each(self.build(expr.operand), lambda v: sympy.diff(v, *axes))
 
-    def _grad(self, expr: checked.Grad):
-        value = self.build(expr.operand)
-        return [sympy.diff(value, x) for x in self.spatial]
-
-    def _div(self, expr: checked.Div):
-        return sympy.Add(*(sympy.diff(v, x) for v, x in zip(self.build(expr.operand), self.spatial)))
-
-    def _lap(self, expr: checked.Lap):
-        return _each(self.build(expr.operand), lambda v: sympy.Add(*(sympy.diff(v, x, 2) for x in self.spatial)))
-
-    def _dot(self, expr: checked.Dot):
-        return sympy.Add(*(a * b for a, b in zip(self.build(expr.left), self.build(expr.right))))
+    def _op(self, expr: checked.Op):
+        return OPERATORS[expr.name].build([self.build(operand) for operand in expr.operands], self)

@@ -103,7 +103,8 @@ ERRORS = [
     (SQUARE + "pde: sine(u) = 0", PdeNameError, 3, 6, "unknown function 'sine'",
      "did you mean 'sin'? the functions are: sin, cos, tan, exp, log, sqrt, tanh, sinh, cosh, abs"),
     (SQUARE + "pde: dz(u) = 0", PdeNameError, 3, 6, "unknown function 'dz'",
-     "did you mean 'd'? derivatives are d(u, x, y) or the shorthand d + coordinate letters (dx, dxx, dxy)"),
+     "'z' is not a coordinate (the coordinates are: x, y); derivatives are d(u, x, y) or the shorthand d + "
+     "coordinate letters (dx, dxx, dxy)"),
     (SQUARE + "pde: sin(u, x) = 0", PdeSemanticError, 3, 6, "sin() takes 1 argument, got 2", None),
     (SQUARE + "pde: dot(grad(u)) = 0", PdeSemanticError, 3, 6, "dot() takes 2 arguments, got 1", None),
     (SQUARE + "let k = 2\npde: d(u, k) = 0", PdeSemanticError, 4, 11, "'k' is not a coordinate",
