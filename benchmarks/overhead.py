@@ -16,9 +16,9 @@ For each problem at its benchmark size (the spec's network and sample counts, se
 The three are timed alternately in one process (order rotated every round), median of `--repeats`
 calls after warm-up, so a load change on the shared machine hits all of them alike. The step is
 split into its parts, each jitted alone and timed the same way: derivatives + Jacobian
-(`flatten_problem(...).jacobian`), factorisation (QR, SVD of R, truncated direction) and the batched
-grid line search (31 residual evaluations in one vmap); `ls 1-by-1` is the same search with the
-trials evaluated one after the other (`lax.map`), for comparison only (the step does not use it).
+(`flatten_problem(...).jacobian`), factorisation (QR, SVD of R, truncated direction) and the grid
+line search over all 31 step sizes (`grid_line_search`, exhaustive; the step's own coarse-to-fine
+search evaluates 15); `ls 1-by-1` evaluates the same 31 trials with a bare `lax.map`, for comparison.
 Peak memory is XLA's buffer assignment for the compiled step: arguments + outputs + temporaries
 (`memory_analysis()`).
 Trace and compile times are those of the first call: spec → CompiledProblem, jit tracing +
@@ -86,8 +86,8 @@ from pdedsl.solvers._linesearch import grid_line_search  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 PI = jnp.pi
 
-# The seeds' set-ups (what examples/laplace2d.pde and heat.pde held until they moved to larger nets
-# for AMStramGRAM): `--seed-sizes` applies them through the runner's usual overrides.
+# The published 2-32-1 set-ups of laplace2d and heat (the specs now hold the larger nets AMStramGRAM
+# needs for round-off): `--seed-sizes` applies them through the runner's usual overrides.
 SEED_SIZES = {
     "laplace2d": {"widths": (32,), "points": {"interior": 784, "boundary": 116}, "method": "grid"},
     "heat": {"widths": (32,), "points": {"interior": 900, "boundary": 60, "initial": 60}, "method": "sobol"},

@@ -1,4 +1,4 @@
-# Viscous Burgers equation (seed benchmark):
+# Viscous Burgers equation (benchmark problem):
 #   ∂ₜu + u ∂ₓu = ν ∂ₓₓu,  ν = 0.01/π,  t ∈ [0, 1], x ∈ [−1, 1],
 #   u(t, ±1) = 0,  u(0, x) = −sin(πx).
 # Errors are measured against the Cole–Hopf solution, computed by quadrature.

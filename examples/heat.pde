@@ -1,4 +1,4 @@
-# 1+1-D heat equation (seed benchmark): u_t = u_xx / 4 on (t, x) in [0, 1]^2, trained to round-off.
+# 1+1-D heat equation (benchmark problem): u_t = u_xx / 4 on (t, x) in [0, 1]^2, trained to round-off.
 # The coordinate named t is the time: `initial:` conditions hold at t = 0.
 let kappa = 1/4
 domain t in [0, 1], x in [0, 1]

@@ -1,6 +1,6 @@
-# Poisson equation on the unit square (seed benchmark "Laplace 2D"), trained to round-off:
+# Poisson equation on the unit square (benchmark problem "Laplace 2D"), trained to round-off:
 #   Δu = −2π² sin(πx) sin(πy) in Ω = [0, 1]²,  u = 0 on ∂Ω.
-# The seed's 28 × 28 grid and 116 boundary points, on a 2-32-32-1 net (1185 parameters, LeCun
+# The published set-up's 28 × 28 grid and 116 boundary points, on a 2-32-32-1 net (1185 parameters, LeCun
 # initialisation). AMStramGRAM converges quadratically to a loss of ~1e-23 and a relative L2 error
 # below 1e-12 from about half of the initialisations, in 25–45 s on 2 CPU cores. The others stall at
 # a loss of 1e-13 to 1e-18, a local floor: the run then restarts from its best weights moved by 10 %
