@@ -23,6 +23,8 @@ from sympy.printing.pycode import PythonCodePrinter
 
 from pdedsl.errors import PdeSemanticError
 from pdedsl.language._lower import Jet, LoweredProblem, LoweredResidual
+from pdedsl.language._lower import arguments as point_arguments
+from pdedsl.language._registry import DERIVED, FUNCTIONS
 
 __all__ = ["GeneratedFunction", "GeneratedModule", "generate"]
 
@@ -51,8 +53,19 @@ class GeneratedModule:
     exact: str | None  # name of the exact-solution function: all coordinates → tuple per unknown
 
 
+def _integer(p: int) -> str:
+    """An integer as Python writes it, or as a float beyond int32, where JAX would not take it as an integer."""
+    return str(p) if abs(p) < 2**31 else repr(float(p))
+
+
 class _Printer(JaxPrinter):
-    """SymPy's JAX printer with `jnp.` prefixes, exact negative integer powers and float-sized integers."""
+    """SymPy's JAX printer with `jnp.` prefixes, the functions of `_registry`, exact negative integer powers and
+    large integers as floats."""
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self.known_functions.update({f.sympy.__name__: "jax.numpy." + f.jnp for f in FUNCTIONS.values()})
+        self.known_functions.update({head.__name__: "jax.numpy." + name for head, name in DERIVED.items()})
 
     def _module_format(self, fqn, register=True):
         fqn = super()._module_format(fqn, register)
@@ -64,7 +77,14 @@ class _Printer(JaxPrinter):
         return super()._print_Pow(expr, rational)
 
     def _print_Integer(self, expr):
-        return str(expr.p) if abs(expr.p) < 2**53 else repr(float(expr.p))
+        return _integer(expr.p)
+
+
+class _ConstantPrinter(PythonCodePrinter):
+    """The `let` constants as Python numbers (large integers as floats)."""
+
+    def _print_Integer(self, expr):
+        return _integer(expr.p)
 
 
 def generate(problem: LoweredProblem, spec_name: str, unknowns: tuple[str, ...]) -> GeneratedModule:
@@ -99,10 +119,7 @@ def generate(problem: LoweredProblem, spec_name: str, unknowns: tuple[str, ...])
 
 def _residual_function(name, residual: LoweredResidual, problem, rename, taken, spec_name) -> list[str]:
     condition = residual.condition
-    arguments = [rename[problem.coordinates[axis]] for axis in residual.coordinate_axes]
-    arguments += [rename[jet.symbol] for jet in residual.jets + residual.pair_jets]
-    arguments += [rename[symbol] for symbol, _, _ in residual.extras]
-    arguments += [rename[symbol] for symbol in residual.scalars]
+    arguments = [rename[symbol] for symbol in point_arguments(problem, residual)]
     header = [
         f"# {condition.name} ({_comment(spec_name)}:{condition.line})",
         f"#   {_comment(condition.text)}",
@@ -134,7 +151,7 @@ def _body(exprs: list[sympy.Expr], taken: set[str], tuple_result: bool) -> list[
 
 
 def _print_constant(expr: sympy.Expr) -> str:
-    return PythonCodePrinter({"fully_qualified_modules": True}).doprint(expr)
+    return _ConstantPrinter({"fully_qualified_modules": True}).doprint(expr)
 
 
 def _print(expr: sympy.Expr) -> str:

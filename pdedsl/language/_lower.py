@@ -20,7 +20,7 @@ from pdedsl.errors import PdeSemanticError
 from pdedsl.language._ir import CheckedCondition
 from pdedsl.language._symbolic import SymbolicProblem
 
-__all__ = ["Jet", "LoweredResidual", "LoweredProblem", "lower"]
+__all__ = ["Jet", "LoweredResidual", "LoweredProblem", "lower", "arguments"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,14 @@ def lower(problem: SymbolicProblem) -> LoweredProblem:
     extras = {e.symbol: (sympy.Symbol(namer.fresh(e.name), real=True), e.key, e.index) for e in problem.extras}
     residuals = tuple(_lower_residual(r.condition, r.exprs, problem, namer, extras) for r in problem.residuals)
     return LoweredProblem(problem.coordinates, problem.parameters, residuals, problem.exact, problem.learned)
+
+
+def arguments(problem: LoweredProblem, residual: LoweredResidual) -> tuple[sympy.Symbol, ...]:
+    """The arguments of a residual's point function, in order: the coordinates it uses, its jets at the point
+    and at the paired point, its per-point data, its learned parameters."""
+    return (tuple(problem.coordinates[axis] for axis in residual.coordinate_axes) + tuple(
+        jet.symbol for jet in residual.jets + residual.pair_jets) + tuple(
+        symbol for symbol, _, _ in residual.extras) + residual.scalars)
 
 
 def _lower_residual(condition, exprs, problem: SymbolicProblem, namer: "_JetNamer", extras) -> LoweredResidual:

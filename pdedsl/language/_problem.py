@@ -1,6 +1,7 @@
 """The driver: `parse`/`load` run parse + check; `Problem.compile()` runs the later stages in order.
 
-    text ─parse─▶ Spec ─check─▶ CheckedProblem ─to_sympy─▶ ─lower─▶ ─generate─▶ source ─load─▶ functions
+    text ─parse─▶ Spec ─check─▶ CheckedProblem ─to_sympy─▶ ─lower─▶ ─evaluate─▶ functions
+                                                                   └─generate─▶ source (printed)
 
 Every `PdeError` leaving here carries the file name and the source text, so that
 it renders as `FILE:LINE:COL: error: …` with the line and a caret.
@@ -19,7 +20,7 @@ from pdedsl.geometry import Domain, Region
 from pdedsl.language._check import check
 from pdedsl.language._codegen import GeneratedModule, generate
 from pdedsl.language._ir import CheckedProblem, Settings
-from pdedsl.language._lower import lower
+from pdedsl.language._lower import LoweredProblem, lower
 from pdedsl.language._parser import parse_spec
 from pdedsl.language._symbolic import to_sympy
 
@@ -110,22 +111,30 @@ class Problem:
             return self._generate().source
 
     def compile(self) -> CompiledProblem:
-        """Generate, compile and wrap the residual functions (and the exact solution, if given)."""
-        from pdedsl.language._residual import exact_fn, load_module, residual_fn  # imports JAX: only here
+        """Build and wrap the residual functions (and the exact solution, if given)."""
+        from pdedsl.language._evaluate import exact_function, residual_functions  # imports JAX: only here
+        from pdedsl.language._residual import exact_fn, residual_fn
 
         with self._errors():
-            module = self._generate()
-            namespace = load_module(module)
+            lowered = self._lower()
+            module = generate(lowered, self._label(), self.unknowns)
+            functions = residual_functions(lowered)
+            exact = exact_function(lowered)
         conditions = {c.name: c for c in self.checked.conditions}
-        groups = tuple(_group(conditions[f.group], f, residual_fn(namespace[f.name], f)) for f in module.residuals)
-        exact = None if module.exact is None else exact_fn(namespace[module.exact], len(self.unknowns))
+        groups = tuple(_group(conditions[f.group], f, residual_fn(functions[f.group], f)) for f in module.residuals)
+        exact = None if exact is None else exact_fn(exact, len(self.unknowns))
         return CompiledProblem(self.name, self.domain, self.unknowns, groups, exact, self.reference,
                                module.source, self.settings, self.checked.learned, self.checked.exact_parameters,
                                self.filename, self.text, self.checked.reference_span)
 
+    def _lower(self) -> LoweredProblem:
+        return lower(to_sympy(self.checked))
+
+    def _label(self) -> str:
+        return self.filename if self.filename.startswith("<") else Path(self.filename).name
+
     def _generate(self) -> GeneratedModule:
-        label = self.filename if self.filename.startswith("<") else Path(self.filename).name
-        return generate(lower(to_sympy(self.checked)), label, self.unknowns)
+        return generate(self._lower(), self._label(), self.unknowns)
 
     @contextlib.contextmanager
     def _errors(self):

@@ -1,7 +1,6 @@
-"""Generated source → residual functions `fn(u, points, extras, scalars) -> (N, n_components)`, exact solution.
+"""Point functions → residual functions `fn(u, points, extras, scalars) -> (N, n_components)`, exact solution.
 
-The generated module is compiled and run once, in the single place marked below;
-its functions take the coordinates and jets of one point.  Here each group's
+The point functions (`_evaluate`) take the coordinates and jets of one point.  Here each group's
 function is wrapped: the jets it needs are computed from `u` by forward-mode
 automatic differentiation at a point — only the derivatives named, each second
 derivative by one jvp of a jvp along its two axes (a Laplacian costs d such passes,
@@ -16,36 +15,21 @@ The functions follow the dtype of `points` and never change JAX's global flags.
 
 from __future__ import annotations
 
-import linecache
 from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
 
-from pdedsl.language._codegen import GeneratedFunction, GeneratedModule
+from pdedsl.language._codegen import GeneratedFunction
 from pdedsl.language._lower import Jet
 
-__all__ = ["load_module", "residual_fn", "exact_fn", "jet_values"]
+__all__ = ["residual_fn", "exact_fn", "jet_values"]
 
 Field = Callable[[jax.Array], jax.Array]  # u: (dim,) -> (n_unknowns,)
 
 
-def load_module(module: GeneratedModule) -> dict:
-    """Compile and run the generated source; return its namespace (functions and constants).
-
-    This is the only place where pdedsl runs Python code it did not ship: the text is
-    `module.source`, written by `_codegen` from SymPy expressions (spec text appears in it
-    only inside comments), never anything a user typed.
-    """
-    lines = module.source.splitlines(keepends=True)
-    linecache.cache[module.filename] = (len(module.source), None, lines, module.filename)
-    namespace = {"__name__": module.filename}
-    exec(compile(module.source, module.filename, "exec"), namespace)  # generated code only, see docstring
-    return namespace
-
-
 def residual_fn(function: Callable, spec: GeneratedFunction) -> Callable:
-    """`fn(u, points, extras=None, scalars=None) -> (N, n_components)`: the generated point function, fed
+    """`fn(u, points, extras=None, scalars=None) -> (N, n_components)`: the point function, fed
     with the jets of `u` (at each point, and at its paired point where needed), over all points.
 
     `extras`: {"normal": (N, dim), "pair": (N, dim), "observed": (N, k)} as the group needs;
@@ -73,7 +57,7 @@ def residual_fn(function: Callable, spec: GeneratedFunction) -> Callable:
 
 
 def exact_fn(function: Callable, n_unknowns: int) -> Callable:
-    """`exact(points (N, dim)) -> (N, n_unknowns)` from the generated function of the coordinates."""
+    """`exact(points (N, dim)) -> (N, n_unknowns)` from the point function of the coordinates."""
 
     def exact(points: jax.Array) -> jax.Array:
         points = jnp.asarray(points)
