@@ -33,8 +33,7 @@ class Function:
     name: str
     sympy: Callable  # the SymPy head, e.g. sympy.sin
     fold: Callable[[float], float]  # its value at a constant (raises ValueError where it has no real value)
-    jnp: str  # the jax.numpy function of the same name
-    summary: str
+    jnp: str  # the jax.numpy function it is evaluated and printed as
 
 
 @dataclass(frozen=True)
@@ -46,21 +45,22 @@ class Operator:
     order: int  # derivative order it adds
     shape: Callable | None  # (sizes, n_spatial, call) -> result size, or raises PdeSemanticError
     build: Callable | None  # (operand values, frame) -> SymPy value; frame.spatial, frame.normal
-    summary: str
+    usage: str  # how docs/language.md writes it, e.g. "grad(u)"
+    summary: str  # what docs/language.md says it is
     only_in: tuple[str, str, str] | None = None  # the one kind of condition it is defined in, the error, a hint
 
 
 FUNCTIONS: dict[str, Function] = {f.name: f for f in (
-    Function("sin", sympy.sin, math.sin, "sin", "sine"),
-    Function("cos", sympy.cos, math.cos, "cos", "cosine"),
-    Function("tan", sympy.tan, math.tan, "tan", "tangent"),
-    Function("exp", sympy.exp, math.exp, "exp", "exponential"),
-    Function("log", sympy.log, math.log, "log", "natural logarithm"),
-    Function("sqrt", sympy.sqrt, math.sqrt, "sqrt", "square root"),
-    Function("tanh", sympy.tanh, math.tanh, "tanh", "hyperbolic tangent"),
-    Function("sinh", sympy.sinh, math.sinh, "sinh", "hyperbolic sine"),
-    Function("cosh", sympy.cosh, math.cosh, "cosh", "hyperbolic cosine"),
-    Function("abs", sympy.Abs, abs, "abs", "absolute value"),
+    Function("sin", sympy.sin, math.sin, "sin"),
+    Function("cos", sympy.cos, math.cos, "cos"),
+    Function("tan", sympy.tan, math.tan, "tan"),
+    Function("exp", sympy.exp, math.exp, "exp"),
+    Function("log", sympy.log, math.log, "log"),
+    Function("sqrt", sympy.sqrt, math.sqrt, "sqrt"),
+    Function("tanh", sympy.tanh, math.tanh, "tanh"),
+    Function("sinh", sympy.sinh, math.sinh, "sinh"),
+    Function("cosh", sympy.cosh, math.cosh, "cosh"),
+    Function("abs", sympy.Abs, abs, "abs"),
 )}
 
 # Heads that SymPy's derivative rules produce from the functions above (d|x|/dx = sign(x)).
@@ -128,24 +128,24 @@ def _curl(values, frame):
 
 
 OPERATORS: dict[str, Operator] = {op.name: op for op in (
-    Operator("d", None, 0, None, None, "derivative along the coordinates named: d(u, x), d(u, x, x, y)"),
+    Operator("d", None, 0, None, None, "d(u, x)", "the general form: any coordinates, in any number"),
     Operator("grad", 1, 1, _scalar_to_vector,
-             lambda v, f: [sympy.diff(v[0], x) for x in f.spatial],
+             lambda v, f: [sympy.diff(v[0], x) for x in f.spatial], "grad(u)",
              "the vector (∂u/∂x₁, …) over the spatial coordinates"),
     Operator("div", 1, 1, _divergence,
-             lambda v, f: sympy.Add(*(sympy.diff(a, x) for a, x in zip(v[0], f.spatial))),
+             lambda v, f: sympy.Add(*(sympy.diff(a, x) for a, x in zip(v[0], f.spatial))), "div(v)",
              "Σ ∂vᵢ/∂xᵢ over the spatial coordinates, of a vector such as `grad(u)` or `a * grad(u)`"),
     Operator("lap", 1, 2, _same_shape,
-             lambda v, f: each(v[0], lambda a: sympy.Add(*(sympy.diff(a, x, 2) for x in f.spatial))),
+             lambda v, f: each(v[0], lambda a: sympy.Add(*(sympy.diff(a, x, 2) for x in f.spatial))), "lap(u)",
              "Σ ∂²u/∂xᵢ² over the spatial coordinates (never the time)"),
     Operator("dot", 2, 0, _inner,
-             lambda v, f: sympy.Add(*(a * b for a, b in zip(v[0], v[1]))), "Σ aᵢ bᵢ of two vectors"),
-    Operator("curl", 1, 1, _curl_shape, _curl,
+             lambda v, f: sympy.Add(*(a * b for a, b in zip(v[0], v[1]))), "dot(a, b)", "Σ aᵢ bᵢ of two vectors"),
+    Operator("curl", 1, 1, _curl_shape, _curl, "curl(v)",
              "2-D: ∂v₂/∂x − ∂v₁/∂y of `[v1, v2]` (a scalar), or (∂ψ/∂y, −∂ψ/∂x) of a scalar ψ; "
              "3-D: the curl of `[v1, v2, v3]`"),
     Operator("dn", 1, 1, _same_shape,
              lambda v, f: each(v[0], lambda a: sympy.Add(*(n * sympy.diff(a, x)
-                                                           for n, x in zip(f.normal, f.spatial)))),
+                                                           for n, x in zip(f.normal, f.spatial)))), "dn(u)",
              "the outward normal derivative n·∇u, in `boundary:` conditions only",
              only_in=("boundary", "dn() is the outward normal derivative: it is defined on the boundary only",
                       "use it in a `boundary:` condition, e.g. `dn(u) = 0 on x = 1`")),
