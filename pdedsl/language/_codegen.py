@@ -1,4 +1,7 @@
-"""Lowered residuals → Python/JAX source text, meant to be read as well as run.
+"""Lowered residuals → Python/JAX source text, meant to be read: what `pdedsl compile --emit jax` prints.
+
+pdedsl never runs this text: the residual functions are evaluated from the same SymPy
+expressions by `_evaluate`, which the tests hold to agree with it.
 
 One function per residual group, taking the coordinates and jet symbols it uses
 (`def pde(t, x, u_t, u_xx)`), then the jets at the paired point (`u_pair`), the
@@ -22,7 +25,7 @@ from sympy.printing.numpy import JaxPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
 from pdedsl.errors import PdeSemanticError
-from pdedsl.language._lower import Jet, LoweredProblem, LoweredResidual
+from pdedsl.language._lower import LoweredProblem, LoweredResidual
 from pdedsl.language._lower import arguments as point_arguments
 from pdedsl.language._registry import DERIVED, FUNCTIONS
 
@@ -33,22 +36,16 @@ _RESERVED = {"jnp", "jax", "math"}
 
 @dataclass(frozen=True)
 class GeneratedFunction:
-    """The function `name` of the module computes residual group `group` from these arguments, in order."""
+    """The function `name` of the module computes residual group `group` (from the arguments of
+    `_lower.arguments`, in order)."""
 
     name: str
     group: str
-    coordinate_axes: tuple[int, ...]
-    jets: tuple[Jet, ...]
-    pair_jets: tuple[Jet, ...] = ()
-    extras: tuple[tuple[str, int], ...] = ()  # (data key, component) of each per-point argument
-    scalars: tuple[str, ...] = ()  # the learned parameters it takes, by name
-    n_components: int = 1
 
 
 @dataclass(frozen=True)
 class GeneratedModule:
     source: str
-    filename: str  # the name it is compiled under ("<pdedsl:heat>")
     residuals: tuple[GeneratedFunction, ...]
     exact: str | None  # name of the exact-solution function: all coordinates → tuple per unknown
 
@@ -105,16 +102,13 @@ def generate(problem: LoweredProblem, spec_name: str, unknowns: tuple[str, ...])
     for residual in problem.residuals:
         name = _fresh(residual.condition.name.replace(".", "_"), taken)
         lines += ["", ""] + _residual_function(name, residual, problem, rename, taken, spec_name)
-        functions.append(GeneratedFunction(
-            name, residual.condition.name, residual.coordinate_axes, residual.jets, residual.pair_jets,
-            tuple((key, index) for _, key, index in residual.extras), tuple(str(p) for p in residual.scalars),
-            len(residual.exprs)))
+        functions.append(GeneratedFunction(name, residual.condition.name))
     exact = None
     if problem.exact is not None:
         exact = _fresh("exact", taken)
         lines += ["", ""] + _exact_function(exact, problem, unknowns, rename, taken)
     source = "\n".join(lines) + "\n"
-    return GeneratedModule(source, f"<pdedsl:{_comment(spec_name)}>", tuple(functions), exact)
+    return GeneratedModule(source, tuple(functions), exact)
 
 
 def _residual_function(name, residual: LoweredResidual, problem, rename, taken, spec_name) -> list[str]:

@@ -49,11 +49,6 @@ class LoweredResidual:
     extras: tuple[tuple[sympy.Symbol, str, int], ...] = ()  # (symbol, data key, component) it uses
     scalars: tuple[sympy.Symbol, ...] = ()  # the learned parameters it uses
 
-    @property
-    def expr(self) -> sympy.Expr:
-        (expr,) = self.exprs
-        return expr
-
 
 @dataclass(frozen=True)
 class LoweredProblem:

@@ -20,7 +20,7 @@ from pdedsl.geometry import Domain, Region
 from pdedsl.language._check import check
 from pdedsl.language._codegen import GeneratedModule, generate
 from pdedsl.language._ir import CheckedProblem, Settings
-from pdedsl.language._lower import LoweredProblem, lower
+from pdedsl.language._lower import LoweredProblem, LoweredResidual, lower
 from pdedsl.language._parser import parse_spec
 from pdedsl.language._symbolic import to_sympy
 
@@ -120,8 +120,7 @@ class Problem:
             module = generate(lowered, self._label(), self.unknowns)
             functions = residual_functions(lowered)
             exact = exact_function(lowered)
-        conditions = {c.name: c for c in self.checked.conditions}
-        groups = tuple(_group(conditions[f.group], f, residual_fn(functions[f.group], f)) for f in module.residuals)
+        groups = tuple(_group(r, residual_fn(functions[r.condition.name], r)) for r in lowered.residuals)
         exact = None if exact is None else exact_fn(exact, len(self.unknowns))
         return CompiledProblem(self.name, self.domain, self.unknowns, groups, exact, self.reference,
                                module.source, self.settings, self.checked.learned, self.checked.exact_parameters,
@@ -142,10 +141,11 @@ class Problem:
             yield
 
 
-def _group(condition, function, fn) -> ResidualGroup:
-    point_data = tuple(dict.fromkeys(key for key, _ in function.extras)) + (("pair",) if function.pair_jets else ())
+def _group(residual: LoweredResidual, fn) -> ResidualGroup:
+    condition = residual.condition
+    point_data = tuple(dict.fromkeys(key for _, key, _ in residual.extras)) + (("pair",) if residual.pair_jets else ())
     return ResidualGroup(name=condition.name, kind=condition.kind, region=condition.region, weight=condition.weight,
-                         n_components=function.n_components, line=condition.line, text=condition.text, fn=fn,
+                         n_components=len(residual.exprs), line=condition.line, text=condition.text, fn=fn,
                          point_data=point_data, fixed=condition.fixed)
 
 

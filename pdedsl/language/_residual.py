@@ -20,15 +20,14 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-from pdedsl.language._codegen import GeneratedFunction
-from pdedsl.language._lower import Jet
+from pdedsl.language._lower import Jet, LoweredResidual
 
 __all__ = ["residual_fn", "exact_fn", "jet_values"]
 
 Field = Callable[[jax.Array], jax.Array]  # u: (dim,) -> (n_unknowns,)
 
 
-def residual_fn(function: Callable, spec: GeneratedFunction) -> Callable:
+def residual_fn(function: Callable, spec: LoweredResidual) -> Callable:
     """`fn(u, points, extras=None, scalars=None) -> (N, n_components)`: the point function, fed
     with the jets of `u` (at each point, and at its paired point where needed), over all points.
 
@@ -41,18 +40,18 @@ def residual_fn(function: Callable, spec: GeneratedFunction) -> Callable:
         arguments += jet_values(u, x, spec.jets)
         if spec.pair_jets:
             arguments += jet_values(u, extra["pair"], spec.pair_jets)
-        arguments += [extra[key][index] for key, index in spec.extras]
-        arguments += [scalars[name] for name in spec.scalars]
+        arguments += [extra[key][index] for _, key, index in spec.extras]
+        arguments += [scalars[str(name)] for name in spec.scalars]
         value = function(*arguments)
         parts = value if isinstance(value, tuple) else (value,)
         return jnp.stack([jnp.asarray(v, dtype=x.dtype) for v in parts])
 
     def fn(u: Field, points: jax.Array, extras: dict | None = None, scalars: dict | None = None) -> jax.Array:
-        needed = {key for key, _ in spec.extras} | ({"pair"} if spec.pair_jets else set())
+        needed = {key for _, key, _ in spec.extras} | ({"pair"} if spec.pair_jets else set())
         extra = {key: jnp.asarray(value) for key, value in (extras or {}).items() if key in needed}
         return jax.vmap(lambda x, e: at_point(u, x, e, scalars or {}))(points, extra)
 
-    fn.__name__ = fn.__qualname__ = f"residual_{spec.name}"
+    fn.__name__ = fn.__qualname__ = f"residual_{spec.condition.name}".replace(".", "_")
     return fn
 
 

@@ -23,7 +23,7 @@ def test_heat_jets():
     assert jets(pde) == [("u_t", 0, (1, 0)), ("u_xx", 0, (0, 2))]
     assert pde.coordinate_axes == ()
     u_t, u_xx = (j.symbol for j in pde.jets)
-    assert pde.expr == u_t - u_xx / 4
+    assert pde.exprs[0] == u_t - u_xx / 4
     assert jets(initial) == [("u", 0, (0, 0))] and initial.coordinate_axes == (1,)
 
 
@@ -40,7 +40,7 @@ def test_indexed_coordinates_and_name_clashes():
     problem = lowered("domain x in [0, 1]^2\nunknown u\nlet u_x1x1 = 3\npde: lap(u) = u_x1x1")
     (pde,) = problem.residuals
     assert jets(pde) == [("u_x1x1_", 0, (2, 0)), ("u_x2x2", 0, (0, 2))]
-    names = {str(s) for s in pde.expr.free_symbols}
+    names = {str(s) for s in pde.exprs[0].free_symbols}
     assert names == {"u_x1x1_", "u_x2x2", "u_x1x1"}
 
 
@@ -48,5 +48,5 @@ def test_chain_rule_leaves_only_jets():
     problem = lowered("domain x in [0, 1]\nunknown u\npde: dxx(sin(u)) = 0")
     (pde,) = problem.residuals
     u, u_x, u_xx = (j.symbol for j in pde.jets)
-    assert sympy.expand(pde.expr - (-sympy.sin(u) * u_x**2 + sympy.cos(u) * u_xx)) == 0
-    assert not pde.expr.atoms(sympy.Derivative)
+    assert sympy.expand(pde.exprs[0] - (-sympy.sin(u) * u_x**2 + sympy.cos(u) * u_xx)) == 0
+    assert not pde.exprs[0].atoms(sympy.Derivative)
