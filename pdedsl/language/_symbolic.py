@@ -118,6 +118,25 @@ def _components(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+_OPERATIONS = {"+": sympy.Add, "-": lambda a, b: a - b, "*": sympy.Mul, "/": lambda a, b: a / b, "^": sympy.Pow}
+
+
+def _combine(op: str, left, right):
+    """`left op right` for scalars, or componentwise where either side is a vector (a list)."""
+    combine = _OPERATIONS[op]
+    if isinstance(left, list) and isinstance(right, list):
+        return [combine(a, b) for a, b in zip(left, right)]
+    if isinstance(left, list):
+        return [combine(a, right) for a in left]
+    if isinstance(right, list):
+        return [combine(left, b) for b in right]
+    return combine(left, right)
+
+
+def _sum(terms: list):
+    return terms[0] if len(terms) == 1 else sympy.Add(*terms)
+
+
 class _Builder:
     """Resolved tree → SymPy expression (a list of them for a vector)."""
 
@@ -177,16 +196,22 @@ class _Builder:
         return [-v for v in value] if isinstance(value, list) else -value
 
     def _arith(self, expr: checked.Arith):
-        left, right = self.build(expr.left), self.build(expr.right)
-        op = {"+": sympy.Add, "-": lambda a, b: a - b, "*": sympy.Mul, "/": lambda a, b: a / b, "^": sympy.Pow}
-        combine = op[expr.op]
-        if isinstance(left, list) and isinstance(right, list):
-            return [combine(a, b) for a, b in zip(left, right)]
-        if isinstance(left, list):
-            return [combine(a, right) for a in left]
-        if isinstance(right, list):
-            return [combine(left, b) for b in right]
-        return combine(left, right)
+        """A chain `a + b - c …` (nested down the left operands) is built by a loop, its scalar terms summed at
+        once: a flat sum of many terms is not deep nesting."""
+        chain = []
+        while isinstance(expr, checked.Arith) and expr.op != "^":
+            chain.append(expr)
+            expr = expr.left
+        if not chain:
+            return _combine("^", self.build(expr.left), self.build(expr.right))
+        terms = [self.build(expr)]
+        for node in reversed(chain):
+            right = self.build(node.right)
+            if node.op in "+-" and not isinstance(right, list) and not isinstance(terms[0], list):
+                terms.append(right if node.op == "+" else -right)
+            else:
+                terms = [_combine(node.op, _sum(terms), right)]
+        return _sum(terms)
 
     def _total(self, expr: checked.Total):
         terms = [self.build(t) for t in expr.terms]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lark import Lark
 
-from pdedsl.language._parser import _lark, grammar_text, token_words
+from pdedsl.language._tokens import grammar_text, lark_parser, token_words
 
 
 def test_grammar_is_read_from_the_installed_package():
@@ -21,7 +21,7 @@ def test_grammar_is_read_from_the_installed_package():
 
 
 def test_no_terminal_is_anonymous_and_each_has_words():
-    names = {terminal.name for terminal in _lark().terminals}
+    names = {terminal.name for terminal in lark_parser().terminals}
     assert not [n for n in names if n.startswith("__")]
     ignored = {"COMMENT", "WHITESPACE", "LINE_CONTINUATION"}
     words = token_words()
