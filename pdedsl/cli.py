@@ -3,6 +3,9 @@
 Each sub-command lives with its stage (`pdedsl.language._commands` for the front-end commands,
 `pdedsl.run._commands` for `solve`); this module only builds the parser and turns a `PdeError`
 into a positioned message and a non-zero exit, never a traceback.
+
+Ctrl-C: from its first line `main` only counts SIGINTs (pdedsl.run._interrupt); the commands read
+the count at safe points. An interrupted command prints one line and exits with 130.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import sys
 
 from pdedsl.errors import PdeError
+from pdedsl.run._interrupt import counting_sigint
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a user mistake, or a check that did not pass
@@ -34,21 +38,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     # One LAPACK thread unless the user chose otherwise: XLA already keeps every core busy, and OpenBLAS
-    # threads spinning against it made the step 1.1-1.6x slower on 2 cores (docs/performance.md). Set
-    # before the sub-commands import NumPy and JAX, which is when OpenBLAS reads it.
+    # threads spinning against it slow the step down (docs/performance.md). Set before the sub-commands
+    # import NumPy and JAX, which is when OpenBLAS reads it.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or EXIT_OK)
-    except PdeError as err:
-        print(err.format(), file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        print("pdedsl: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    with counting_sigint() as interrupts:
+        try:
+            args = build_parser().parse_args(argv)
+            interrupts.check()
+            code = int(args.func(args) or EXIT_OK)
+            if code != EXIT_INTERRUPTED:  # a command that did not report the Ctrl-C itself
+                interrupts.check()
+            sys.stdout.flush()
+            return code
+        except PdeError as err:
+            print(err.format(), file=sys.stderr)
+            return EXIT_FAILED
+        except KeyboardInterrupt:
+            print("pdedsl: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:  # `pdedsl ... | head`: the reader has gone; nothing more to say
+            _silence_stdout()
+            return EXIT_FAILED
+        except OSError as err:
+            _silence_stdout()
+            where = f": {err.filename}" if err.filename else " (the standard output)"
+            print(f"pdedsl: error: cannot write{where}: {err.strerror or err}", file=sys.stderr)
+            return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

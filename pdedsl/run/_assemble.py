@@ -13,7 +13,7 @@ Data: `data[group name]` is {"points": (S_g, dim), plus the group's `point_data`
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from typing import Callable
 
 import jax
 import jax.numpy as jnp
@@ -85,50 +85,3 @@ def error_norms(predicted, expected) -> dict[str, float]:
     abs_l2 = jnp.sqrt(jnp.mean(diff**2))
     rel_l2 = jnp.linalg.norm(diff) / jnp.maximum(jnp.linalg.norm(ref), jnp.finfo(diff.dtype).tiny)
     return {"rel_l2": float(rel_l2), "abs_l2": float(abs_l2)}
-
-
-class MonitoredState(NamedTuple):
-    inner: Any
-
-
-class Monitored:
-    """Wrap an optimizer so each step also evaluates `monitor(params) -> dict of scalars`.
-
-    The monitor runs inside the same jitted step (on the updated parameters), so the
-    error against the exact solution reaches the progress display without a second
-    host synchronisation.
-    """
-
-    def __init__(self, optimizer, monitor: Callable):
-        self.optimizer = optimizer
-        self.monitor = monitor
-
-    def init(self, residual_fn, params, data):
-        return self.optimizer.init(residual_fn, params, data)
-
-    def step(self, residual_fn, params, state, data):
-        params, state, stats = self.optimizer.step(residual_fn, params, state, data)
-        stats = dict(stats)
-        stats.update(self.monitor(params, data))
-        return params, state, stats
-
-    def __getattr__(self, name):  # expose the wrapped configuration (name, eps, ...)
-        return getattr(self.optimizer, name)
-
-
-def make_error_monitor(model, reference_values) -> Callable:
-    """monitor(params, data) -> {"rel_l2", "abs_l2"} on `data["__test__"]` against fixed values."""
-    ref = jnp.asarray(reference_values)
-    ref_norm = jnp.linalg.norm(ref)
-
-    def monitor(params, data):
-        pred = jax.vmap(model.apply, in_axes=(None, 0))(network_params(params), data["__test__"])
-        diff = pred - ref
-        stats = {
-            "rel_l2": jnp.linalg.norm(diff) / ref_norm,
-            "abs_l2": jnp.sqrt(jnp.mean(diff**2)),
-        }
-        stats.update({f"param/{name}": value for name, value in learned_scalars(params).items()})
-        return stats
-
-    return monitor

@@ -70,7 +70,7 @@ def _solve_spec(solve, problem, out, args):
     """`solve` with the flags of `pdedsl solve` as overrides."""
     return solve(
         problem, optimizer=args.optimizer, steps=args.steps, seed=args.seed, points=_parse_points(args.points),
-        method=args.method, out=out, resume=args.resume, float32=args.float32 or None, quiet=args.quiet,
+        method=args.method, out=out, resume=args.resume, overwrite=args.overwrite, float32=args.float32 or None, quiet=args.quiet,
         time_limit=args.time_limit, widths=_parse_widths(args.widths), activation=args.activation,
         optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every,
         restarts=args.restarts, restart_above=args.restart_above,
@@ -82,15 +82,20 @@ def _cmd_solve(args) -> int:
     import jax
 
     from pdedsl.language import load
+    from pdedsl.run._interrupt import counting_sigint
+    from pdedsl.run._metrics import display_name
     from pdedsl.run._solve import solve
 
-    jax.config.update("jax_enable_x64", not args.float32)
-    problem = load(args.file)
-    out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
-    try:
-        sol = _solve_spec(solve, problem, out, args)
-    except PdeError as err:  # errors without a position still name the spec they concern
-        raise err.with_source(args.file, problem.text) from None
+    with counting_sigint() as interrupts:  # the CLI's counter: Ctrl-C during the imports is noticed here
+        interrupts.check()
+        jax.config.update("jax_enable_x64", not args.float32)
+        problem = load(args.file)
+        interrupts.check()
+        out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
+        try:
+            sol = _solve_spec(solve, problem, out, args)
+        except PdeError as err:  # errors without a position still name the spec they concern
+            raise err.with_source(args.file, problem.text) from None
     m = sol.metrics
 
     def fmt(v):
@@ -103,7 +108,7 @@ def _cmd_solve(args) -> int:
         error = (m.get("parameter_errors") or {}).get(name)
         print(f"  {name} = {value:.12g}" + ("" if error is None else f"   (relative error {error:.3e})"))
     print(f"  {m['message']}")
-    print(f"  outputs in {out}/")
+    print(f"  outputs in {display_name(str(out))}/")
     if m["status"] == "nonfinite":
         print(f"{args.file}: error: {m['message']}", file=sys.stderr)
         return EXIT_NONFINITE
@@ -142,6 +147,7 @@ def add_run_commands(sub) -> None:
                    help="candidate points of each redraw (default 0: 20 times the interior count)")
     p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace the run --out holds (refused otherwise)")
     p.add_argument("--float32", action="store_true", help="compute in float32 instead of float64")
     p.add_argument("--quiet", action="store_true", help="no live progress display")
     p.set_defaults(func=_cmd_solve)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from pdedsl.run._files import atomic_write_bytes, write_npz  # noqa: E402
+from pdedsl.run._files import atomic_write_bytes, write_npz
+from pdedsl.run._metrics import display_name
 
 __all__ = ["write_solution_grid", "write_plots"]
 
@@ -40,7 +39,7 @@ def _grid(box):
     return [box.names[k] for k in plot_axes], axes, points
 
 
-def write_solution_grid(path: Path, solution, compiled, dtype) -> dict:
+def write_solution_grid(path: Path, solution, compiled, dtype, output_id: str = "") -> dict:
     names, axes, points = _grid(compiled.domain)
     shape = tuple(len(a) for a in axes)
     u = solution.u(points).reshape(shape + (-1,))
@@ -50,14 +49,20 @@ def write_solution_grid(path: Path, solution, compiled, dtype) -> dict:
 
         exact = np.asarray(compiled.exact(jnp.asarray(points, dtype))).reshape(shape + (-1,))
         grid.update(exact=exact, error=np.abs(u - exact))
-    write_npz(path, **grid)
+    write_npz(path, **grid, output_id=output_id)
     return grid
 
 
-def _save(fig, path: Path) -> None:
+def _figure(**kwargs) -> Figure:
+    """A figure drawn by the Agg canvas alone: no pyplot state, the global backend untouched."""
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, path: Path) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     atomic_write_bytes(path, buf.getvalue())
 
 
@@ -67,7 +72,8 @@ def _convergence_plot(path: Path, metrics: dict) -> None:
     steps = np.arange(1, loss.size + 1)
     times = np.asarray(history.get("time", []), float)
     err = np.asarray(history.get("rel_l2", []), float)
-    fig, panels = plt.subplots(1, 2, figsize=(11, 4))
+    fig = _figure(figsize=(11, 4))
+    panels = fig.subplots(1, 2)
     for ax, x, label in ((panels[0], steps, "step"), (panels[1], times, "wall time [s]")):
         if loss.size:
             ax.semilogy(x[: loss.size], np.where(loss > 0, loss, np.nan), label="training loss")
@@ -77,7 +83,7 @@ def _convergence_plot(path: Path, metrics: dict) -> None:
         ax.grid(True, which="both", alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend()
-    fig.suptitle(f"{metrics.get('problem')} · {metrics.get('optimizer')} · {metrics.get('device')}")
+    fig.suptitle(f"{display_name(metrics.get('problem'))} · {metrics.get('optimizer')} · {metrics.get('device')}")
     _save(fig, path)
 
 
@@ -87,7 +93,8 @@ def _solution_plot(path: Path, grid: dict, compiled) -> None:
     unknowns = compiled.unknowns
     has_err = "error" in grid
     ncols = 2 if has_err else 1
-    fig, axes = plt.subplots(len(unknowns), ncols, figsize=(5.5 * ncols, 4.2 * len(unknowns)), squeeze=False)
+    fig = _figure(figsize=(5.5 * ncols, 4.2 * len(unknowns)))
+    axes = fig.subplots(len(unknowns), ncols, squeeze=False)
     for i, name in enumerate(unknowns):
         fields = [(u[..., i], f"{name}")] + ([(grid["error"][..., i], f"|{name} − exact|")] if has_err else [])
         for j, (values, title) in enumerate(fields):

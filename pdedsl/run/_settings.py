@@ -51,12 +51,13 @@ class RunSettings:
         d["widths"] = list(self.widths)
         return d
 
-    def fingerprint(self, source: str) -> str:
-        """Hash of everything that determines the trajectory (not the budget): resume must match it."""
+    def fingerprint(self, source: str, files: str = "") -> str:
+        """Hash of everything that determines the trajectory (not the budget): resume must match it.
+        `files` stands for the contents of the spec's data and reference files (a hash of them)."""
         d = self.as_dict()
         for volatile in ("steps", "time_limit", "target_loss", "checkpoint_every"):
             d.pop(volatile)
-        blob = json.dumps({"settings": d, "source": source}, sort_keys=True, default=str)
+        blob = json.dumps({"settings": d, "source": source, "files": files}, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -122,8 +123,9 @@ def _check(settings: RunSettings) -> None:
 
     if not _whole(settings.steps, 1):
         fail(f"steps must be a positive whole number, not {settings.steps!r}", "pass --steps N with N >= 1")
-    if not _whole(settings.seed, 0):
-        fail(f"seed must be a whole number >= 0, not {settings.seed!r}", "pass --seed S with S >= 0")
+    if not (_whole(settings.seed, 0) and settings.seed < 2**32):
+        fail(f"seed must be a whole number from 0 to {2**32 - 1}, not {settings.seed!r}",
+             "pass --seed S with 0 <= S < 2^32")
     for group, count in settings.counts.items():
         if not (_whole(count, 1) and count <= 10_000_000):
             fail(f"the {group} point count must be a positive whole number, not {count!r}",

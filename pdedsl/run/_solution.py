@@ -15,6 +15,7 @@ import jax
 import numpy as np
 
 from pdedsl.errors import PdeDataError
+from pdedsl.run._checkpoint import DAMAGED
 from pdedsl.run._files import load_pytree_leaves, save_pytree, write_npz
 from pdedsl.solvers import MLP
 
@@ -32,13 +33,14 @@ def _build_model(config: dict):
     return MLP(**kwargs)
 
 
-def save_params(path: Path, model, params, *, coordinates, unknowns, parameters=()) -> None:
+def save_params(path: Path, model, params, *, coordinates, unknowns, parameters=(), output_id: str = "") -> None:
     """params.npz: the model's configuration (JSON) and its parameter leaves in tree order.
 
     With learned scalars (`parameters`, their names) the tree is {"net": …, "scalars": {name: …}}.
+    `output_id` names the set of outputs the file belongs to (metrics.json carries the same).
     """
     meta = {"model": _model_config(model), "coordinates": list(coordinates), "unknowns": list(unknowns),
-            "parameters": list(parameters)}
+            "parameters": list(parameters), "output_id": output_id}
     write_npz(path, meta=np.array(json.dumps(meta)), **save_pytree("params", params))
 
 
@@ -84,24 +86,57 @@ def _network(params):
     return params["net"] if isinstance(params, dict) and "net" in params else params
 
 
+def _refusal(directory: Path, message: str) -> PdeDataError:
+    return PdeDataError(f"cannot load the run in {directory}: {message}",
+                        hint="resume the run (`pdedsl solve SPEC --out DIR --resume`) to write its outputs again")
+
+
+def _read_metrics(directory: Path) -> dict:
+    try:
+        metrics = json.loads((directory / "metrics.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _refusal(directory, "metrics.json is missing (the run did not finish writing its outputs)") from None
+    except (OSError, ValueError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise _refusal(directory, f"metrics.json is damaged ({type(err).__name__})") from None
+    if not isinstance(metrics, dict) or not isinstance(metrics.get("history", {}), dict):
+        raise _refusal(directory, "metrics.json is damaged (not the metrics of a run)")
+    return metrics
+
+
+def _read_params(directory: Path, float32: bool):
+    with np.load(directory / "params.npz", allow_pickle=False) as archive:
+        meta = json.loads(str(archive["meta"]))
+        with jax.enable_x64(not float32):
+            model = _build_model(meta["model"])
+            like = model.init(jax.random.PRNGKey(0))
+            if meta.get("parameters"):
+                like = {"net": like, "scalars": {str(name): np.zeros(()) for name in meta["parameters"]}}
+            params = load_pytree_leaves(archive, "params", like)
+    coordinates, unknowns = tuple(map(str, meta["coordinates"])), tuple(map(str, meta["unknowns"]))
+    if len(coordinates) != model.in_dim or len(unknowns) != model.out_dim:
+        raise ValueError("the coordinates or unknowns do not match the network")
+    return model, params, coordinates, unknowns, meta.get("output_id", "")
+
+
 def load_solution(directory) -> Solution:
-    """Rebuild the trained solution of a run folder (needs params.npz; metrics.json if present)."""
+    """Rebuild the trained solution of a run folder from its params.npz and metrics.json.
+
+    A folder whose outputs are missing, damaged or of different runs (their `output_id`s differ) is
+    refused with a PdeDataError.
+    """
     directory = Path(directory)
     params_path = directory / "params.npz"
     if not params_path.is_file():
         raise PdeDataError(f"no trained parameters in {directory}: {params_path.name} is missing",
                            hint="run `pdedsl solve SPEC --out DIR` first, then load DIR")
-    metrics_path = directory / "metrics.json"
-    metrics = json.loads(metrics_path.read_text()) if metrics_path.is_file() else {}
-    with np.load(params_path) as archive:
-        meta = json.loads(str(archive["meta"]))
-        float32 = bool(metrics.get("settings", {}).get("float32", False))
-        with jax.enable_x64(not float32):
-            model = _build_model(meta["model"])
-            like = model.init(jax.random.PRNGKey(0))
-            if meta.get("parameters"):
-                like = {"net": like, "scalars": {name: np.zeros(()) for name in meta["parameters"]}}
-            params = load_pytree_leaves(archive, "params", like)
-    return Solution(model=model, params=params, coordinates=tuple(meta["coordinates"]),
-                    unknowns=tuple(meta["unknowns"]), metrics=metrics,
+    metrics = _read_metrics(directory)
+    float32 = bool((metrics.get("settings") or {}).get("float32", False)) if isinstance(
+        metrics.get("settings", {}), dict) else False
+    try:
+        model, params, coordinates, unknowns, output_id = _read_params(directory, float32)
+    except DAMAGED as err:
+        raise _refusal(directory, f"params.npz is damaged ({type(err).__name__})") from None
+    if output_id != metrics.get("output_id", ""):
+        raise _refusal(directory, "params.npz and metrics.json belong to different runs")
+    return Solution(model=model, params=params, coordinates=coordinates, unknowns=unknowns, metrics=metrics,
                     history=metrics.get("history", {}), out_dir=directory, float32=float32)

@@ -1,13 +1,13 @@
 """The generic optimisation loop: one jitted step, one host synchronisation per step.
 
-    result = run(optimizer, residual_fn, params, data, steps=300, target_loss=1e-20, callback=print)
+    result = run(optimizer, residual_fn, params, data, steps=300, target_loss=1e-20, callback=on_step)
 
-The loop stops on the first of: the optimizer reports `converged` (Status.CONVERGED) or `stalled`
-(STALLED), the loss before a
-step is at or below `target_loss` (TARGET), a non-finite loss (NONFINITE; the last parameters and state
-with a finite loss are returned), the callback returning True (STOPPED), or the budget (BUDGET).
-The stopping checks on the loss *before* a step discard that step's result (its row stays in
-`history`, so history may hold one row more than the steps taken); a step whose `loss_after` meets
+The loop stops on the first of: the optimizer's own verdict in ``stats["status"]`` (Status.CONVERGED
+or STALLED, pdedsl.solvers._status), the loss before a step at or below `target_loss` (TARGET), a
+non-finite loss (NONFINITE; the last parameters and state with a finite loss are returned), the
+callback returning a stop reason (STOPPED; the reason comes back as `RunResult.reason`), or the budget
+(BUDGET). The stopping checks on the loss *before* a step discard that step's result (its row stays
+in `history`, so history may hold one row more than the steps taken); a step whose `loss_after` meets
 the target is kept.
 Resuming: ``run(..., params=saved_params, state=saved_state, start_step=k)`` continues bit-for-bit.
 """
@@ -26,18 +26,6 @@ from pdedsl.solvers._status import Status
 __all__ = ["Status", "StepInfo", "RunResult", "run"]
 
 
-def _optimizer_verdict(row: dict) -> Status | None:
-    """The optimizer's own stop verdict for this step: ``stats["status"]`` (pdedsl.solvers._status);
-    the legacy boolean keys `converged` / `stalled` are still read for optimizers not yet moved."""
-    if "status" in row:
-        return Status.from_code(row["status"])
-    if bool(row.get("converged", False)):
-        return Status.CONVERGED
-    if bool(row.get("stalled", False)):
-        return Status.STALLED
-    return None
-
-
 @functools.lru_cache(maxsize=8)
 def _compiled_step(optimizer) -> Callable:
     return jax.jit(optimizer.step, static_argnums=0)
@@ -46,8 +34,8 @@ def _compiled_step(optimizer) -> Callable:
 def _jitted_step(optimizer) -> Callable:
     """The optimizer's step, jitted with the residual function static. The last few optimizers'
     jitted steps are kept, so that a second `run` with the same (or an equal) optimizer — a restart, a
-    continued run — reuses the compiled step instead of compiling it again (seconds each); older
-    ones are dropped with their executables."""
+    continued run — reuses the compiled step instead of compiling it again; older ones are dropped
+    with their executables."""
     try:
         return _compiled_step(optimizer)
     except TypeError:  # an unhashable optimizer: compiled again by each `run`
@@ -64,9 +52,10 @@ class StepInfo(NamedTuple):
 class RunResult(NamedTuple):
     params: Any  # final parameters (device arrays)
     state: Any  # final optimizer state; pass back as `state=` to resume
-    history: dict  # stat name -> numpy array over the steps taken, plus "time" (s since start)
+    history: dict  # stat name -> numpy array over the steps taken (plus a discarded last row), and "time"
     status: Status
     steps: int  # global step count reached (start_step + steps taken and kept)
+    reason: Any = None  # the callback's stop reason when status is STOPPED
 
 
 def run(
@@ -77,16 +66,20 @@ def run(
     *,
     steps: int,
     target_loss: float | None = None,
-    callback: Callable[[StepInfo], bool | None] | None = None,
+    callback: Callable[[StepInfo], Any] | None = None,
     state=None,
     start_step: int = 0,
 ) -> RunResult:
-    """Run `optimizer` for at most `steps` steps from `params` (and `state`, or a fresh one)."""
+    """Run `optimizer` for at most `steps` steps from `params` (and `state`, or a fresh one).
+
+    `callback(info)` is called after each kept step; it returns None (or False) to go on, or any other
+    value — a stop reason — to stop the run there (Status.STOPPED, the value in `RunResult.reason`).
+    """
     if state is None:
         state = optimizer.init(residual_fn, params, data)
     step_fn = _jitted_step(optimizer)
     rows: list[dict] = []
-    status = Status.BUDGET
+    status, reason = Status.BUDGET, None
     start = time.perf_counter()
     last_good = (params, state)  # parameters whose loss is known (or assumed) finite
     step = start_step
@@ -105,20 +98,20 @@ def run(
             # θ before this step already met the target: keep it (the step's result is discarded).
             status = Status.TARGET
             break
-        verdict = _optimizer_verdict(row)
+        verdict = Status.from_code(row["status"]) if "status" in row else None
         if verdict is not None:
             status = verdict
             break
         last_good = (params, state)
         params, state = new_params, new_state
         step += 1
-        stop = callback(StepInfo(step - 1, host_params, host_state, row)) if callback else False
-        if stop:
-            status = Status.STOPPED
+        asked = callback(StepInfo(step - 1, host_params, host_state, row)) if callback else None
+        if asked is not None and asked is not False:
+            status, reason = Status.STOPPED, asked
             break
         after = float(row.get("loss_after", np.nan))
         if target_loss is not None and np.isfinite(after) and after <= target_loss:
             status = Status.TARGET
             break
     history = {k: np.asarray([row[k] for row in rows]) for k in (rows[0] if rows else {})}
-    return RunResult(params, state, history, status, step)
+    return RunResult(params, state, history, status, step, reason)

@@ -75,7 +75,8 @@ def test_an_optimizer_value_of_the_wrong_kind_is_reported_at_its_place(tmp_path,
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--seed", "-1"], "seed must be a whole number >= 0, not -1"),
+    (["--seed", "-1"], "seed must be a whole number from 0 to 4294967295, not -1"),
+    (["--seed", str(2**63)], f"seed must be a whole number from 0 to 4294967295, not {2**63}"),
     (["--steps", "0"], "steps must be a positive whole number, not 0"),
     (["--points", "interior=0"], "the interior point count must be a positive whole number, not 0"),
     (["--time-limit", "-1"], "time_limit must be a positive number, not -1.0"),

@@ -130,7 +130,7 @@ def test_restart_noise_restarts_from_the_best_weights_perturbed():
 
 
 def test_perturbed_moves_each_array_by_sigma_times_its_spread():
-    from pdedsl.run._solve import _perturbed
+    from pdedsl.run._restarts import perturbed as _perturbed
 
     rng = np.random.default_rng(0)
     params = {"w": rng.normal(0.0, 2.0, (200, 100)), "b": np.linspace(0.0, 1.0, 50), "kappa": np.float64(0.25)}
@@ -146,14 +146,15 @@ def test_perturbed_moves_each_array_by_sigma_times_its_spread():
 
 
 def test_stall_window_stops_an_attempt_that_falls_too_slowly():
-    # The loss cannot fall by a factor of 1e12 over 3 steps: each attempt is a stall after 4 steps
-    # (the first step whose window of 3 earlier steps lies inside the attempt).
+    # The loss cannot fall by a factor of 1e12 over 3 steps: each attempt is a stall after 3 steps (the
+    # fourth step is the first whose window of 3 earlier steps lies inside the attempt; it reports the
+    # stall, and its result is discarded).
     kwargs = dict(optimizer="anagram", steps=40, quiet=True, stall_window=3, stall_factor=1e12, **SMALL)
     once = pdedsl.solve(pdedsl.load(LAPLACE), **kwargs)
-    assert once.status == "stalled" and once.metrics["steps"] == 4
+    assert once.status == "stalled" and once.metrics["steps"] == 3
     assert "less than a factor `stall_factor` over `stall_window` steps" in once.metrics["message"]
     again = pdedsl.solve(pdedsl.load(LAPLACE), restarts=2, **kwargs)
-    assert [a["steps"] for a in again.metrics["attempts"]] == [4, 4, 4]
+    assert [a["steps"] for a in again.metrics["attempts"]] == [3, 3, 3]
     # A factor the run does achieve never stops it: ANaGRAM lowers this loss 10x within 3 steps early on.
     plain = pdedsl.solve(pdedsl.load(LAPLACE), **{**kwargs, "stall_factor": 1.0, "steps": 6})
     assert plain.status == "budget" and plain.metrics["steps"] == 6

@@ -1,0 +1,84 @@
+"""Adaptive resampling (`resample_every = N`, docs/usage.md): every N steps the interior points are
+redrawn from the residual (RAD, `residual_density_sample`) and the optimizer starts a fresh state.
+
+The residual size is evaluated at the candidate pool vmapped, in fixed-size chunks with `lax.map`.
+The number of points does not change, so the residual function (its per-group scale √(w/S) depends
+only on the count) and the compiled step are reused.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from pdedsl.errors import PdeError
+from pdedsl.run._sampling import interior_groups, residual_density_sample
+
+__all__ = ["Resampler"]
+
+_BATCH = 4096  # candidates scored per chunk
+
+
+class Resampler:
+    """Which groups are redrawn, when, and the record of each redraw (`rows`, checkpointed)."""
+
+    def __init__(self, compiled, settings, collocation, dtype):
+        self.domain, self.settings, self.dtype = compiled.domain, settings, dtype
+        self.groups = interior_groups(compiled.groups) if settings.resample_every else []
+        count = len(collocation[self.groups[0]]["points"]) if self.groups else 0
+        if 0 < settings.resample_pool < count:
+            raise PdeError(f"resample_pool = {settings.resample_pool} is smaller than the {count} interior points "
+                           "it must supply", hint=f"give at least {count} candidates, or 0 for 20 times the count")
+        self.rows: list[dict] = []  # {"step", "loss_before", "loss_after"} per redraw
+        self._score = None
+
+    def due(self, step: int) -> bool:
+        """A redraw belongs before step `step` (never at the start or at the end of the budget)."""
+        every = self.settings.resample_every
+        return bool(self.groups) and 0 < step < self.settings.steps and step % every == 0
+
+    def pending(self, step: int) -> bool:
+        """Due at `step` and not yet done (a run that stopped on a redraw step before redrawing)."""
+        return self.due(step) and not (self.rows and self.rows[-1]["step"] == step)
+
+    def last_step(self) -> int:
+        """The step of the last redraw (0 before any): a redraw starts a new stretch of the loss."""
+        return self.rows[-1]["step"] if self.rows else 0
+
+    def points(self, data) -> np.ndarray | None:
+        """The current interior points (None without resampling or before any redraw)."""
+        return np.asarray(data[self.groups[0]]["points"]) if self.rows else None
+
+    def with_points(self, data: dict, points) -> dict:
+        """`data` with `points` as the interior groups' points."""
+        new = dict(data)
+        for name in self.groups:
+            new[name] = {**data[name], "points": jnp.asarray(points, self.dtype)}
+        return new
+
+    def redraw(self, residual_fn, params, data: dict, step: int, loss) -> dict:
+        """New data, its interior points drawn from the residual of `params`; records the redraw."""
+        n = int(data[self.groups[0]]["points"].shape[0])
+        pool = self.settings.resample_pool or 20 * n
+        rng = np.random.default_rng(np.random.SeedSequence([self.settings.seed, 3, len(self.rows)]))
+        before = loss(params, data)
+        points = residual_density_sample(lambda x: self._residual_size(residual_fn, params, x), self.domain, n,
+                                         pool, rng)
+        data = self.with_points(data, points)
+        self.rows.append({"step": step, "loss_before": before, "loss_after": loss(params, data)})
+        return data
+
+    def _residual_size(self, residual_fn, params, candidates: np.ndarray) -> np.ndarray:
+        """|r(x)| over the interior groups (every component), at many points, in fixed-size batches."""
+        if self._score is None:
+            groups = [g for g in residual_fn.groups if g.key in self.groups]
+
+            def size(p, x):
+                return jnp.sqrt(sum(jnp.sum(jnp.ravel(g.fn(p, {"points": x})) ** 2) for g in groups))
+
+            self._score = jax.jit(lambda p, xs: jax.lax.map(lambda chunk: jax.vmap(size, (None, 0))(p, chunk), xs))
+        m = len(candidates)
+        padded = np.concatenate([candidates, np.repeat(candidates[:1], -m % _BATCH, axis=0)])
+        chunks = jnp.asarray(padded.reshape(-1, _BATCH, candidates.shape[1]), self.dtype)
+        return np.asarray(self._score(params, chunks)).reshape(-1)[:m]

@@ -1,0 +1,75 @@
+"""Restarts (`restarts = N`): the attempts of a run, the best one kept, and where a restart starts.
+
+After an attempt ends as stalled (or non-finite) with restarts left, the next attempt starts from a
+fresh initialisation from `fold_in(PRNGKey(seed), attempt)`, or with `restart_noise` σ > 0 from the
+best finished attempt's parameters with every array moved by σ·std(array)·N(0, 1): a stall near a
+solution is a local floor that a small jump leaves (docs/solvers.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+__all__ = ["Attempts", "perturbed", "ranked"]
+
+
+def ranked(loss: float) -> float:
+    """A loss as restarts compare it: a non-finite loss is worse than any finite one."""
+    return loss if math.isfinite(loss) else math.inf
+
+
+def perturbed(params, sigma: float, key, dtype):
+    """Each array leaf plus σ·std(leaf)·N(0, 1); scalar leaves (std 0) are unchanged."""
+    leaves, tree = jax.tree_util.tree_flatten(params)
+    keys = jax.random.split(key, len(leaves))
+    moved = []
+    for leaf, k in zip(leaves, keys):
+        leaf = jnp.asarray(leaf, dtype)
+        moved.append(leaf + sigma * jnp.std(leaf) * jax.random.normal(k, leaf.shape, dtype))
+    return jax.tree_util.tree_unflatten(tree, moved)
+
+
+@dataclass
+class Attempts:
+    """The attempt now running, a summary of each finished one, and the best finished one."""
+
+    current: int = 0
+    finished: list = field(default_factory=list)  # {"attempt", "steps", "end_step", "loss", "status"} each
+    best_loss: float = math.inf
+    best: Any = None  # parameters of the finished attempt with the lowest finite loss, on the host
+
+    def first_step(self) -> int:
+        """The global step at which the current attempt started."""
+        return self.finished[-1]["end_step"] if self.finished else 0
+
+    def finish(self, loss: float, params, steps: int, status: str) -> None:
+        self.finished.append({"attempt": self.current, "steps": steps - self.first_step(), "end_step": steps,
+                              "loss": loss, "status": status})
+        if ranked(loss) < self.best_loss:
+            self.best_loss, self.best = loss, jax.device_get(params)
+        self.current += 1
+
+    def start_params(self, seed: int, restart_noise: float, fresh, dtype):
+        """Parameters of the current attempt: `fresh(key)` for attempt 0 and plain restarts, the best
+        finished attempt's perturbed with `restart_noise` > 0."""
+        key = jax.random.PRNGKey(seed)
+        if self.current:
+            key = jax.random.fold_in(key, self.current)
+        if self.current and restart_noise > 0 and self.best is not None:
+            return perturbed(self.best, restart_noise, key, dtype)
+        return fresh(key)
+
+    def kept(self, params, loss: float, steps: int, status: str):
+        """(params to report, attempt summaries or None): the best attempt's when restarts happened."""
+        if not self.finished:
+            return params, None
+        summaries = self.finished + [{"attempt": self.current, "steps": steps - self.first_step(),
+                                      "end_step": steps, "loss": loss, "status": status}]
+        if self.best is not None and self.best_loss < ranked(loss):
+            return self.best, summaries
+        return params, summaries
