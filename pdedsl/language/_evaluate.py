@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import jax.numpy as jnp
 import sympy
@@ -24,34 +25,59 @@ from pdedsl.errors import PdeSemanticError
 from pdedsl.language._lower import LoweredProblem, LoweredResidual, arguments
 from pdedsl.language._registry import DERIVED, FUNCTIONS
 
-__all__ = ["residual_functions", "exact_function"]
+__all__ = ["residual_functions", "exact_function", "Origin"]
 
 _HEADS: dict = {f.sympy: getattr(jnp, f.jnp) for f in FUNCTIONS.values()}
 _HEADS.update({head: getattr(jnp, name) for head, name in DERIVED.items()})
 _STRUCTURE = (sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol, sympy.Number, sympy.NumberSymbol)
 
 
-def residual_functions(problem: LoweredProblem) -> dict[str, Callable]:
+@dataclass(frozen=True)
+class Origin:
+    """Where the `let` constants are written (name → span of the value), to point at one a dtype cannot hold."""
+
+    spans: dict = field(default_factory=dict)
+    filename: str | None = None
+    text: str | None = None
+
+
+def residual_functions(problem: LoweredProblem, origin: Origin = Origin()) -> dict[str, Callable]:
     """Group name → its point function `f(*arguments)` (a tuple for a vector equation)."""
-    constants = _constants(problem)
+    constants = _Constants(problem, origin)
     return {r.condition.name: _function(r.exprs, arguments(problem, r), constants, len(r.exprs) > 1, r)
             for r in problem.residuals}
 
 
-def exact_function(problem: LoweredProblem) -> Callable | None:
+def exact_function(problem: LoweredProblem, origin: Origin = Origin()) -> Callable | None:
     """The exact solution as a function of all coordinates, returning a tuple (one value per unknown)."""
     if problem.exact is None:
         return None
-    return _function(problem.exact, problem.coordinates, _constants(problem), True, None)
+    return _function(problem.exact, problem.coordinates, _Constants(problem, origin), True, None)
 
 
-def _constants(problem: LoweredProblem) -> dict:
+class _Constants:
     """The `let` constants, each a Python number: exact, then rounded once."""
-    exact, values = {}, {}
-    for symbol, value in problem.parameters:
-        exact[symbol] = value.xreplace(exact)
-        values[symbol] = _number(exact[symbol])
-    return values
+
+    def __init__(self, problem: LoweredProblem, origin: Origin):
+        exact, self.values = {}, {}
+        for symbol, value in problem.parameters:
+            exact[symbol] = value.xreplace(exact)
+            self.values[symbol] = _number(exact[symbol])
+        self.origin = origin
+
+    def for_dtype(self, dtype, used: set) -> dict:
+        """The values, after checking that a floating `dtype` holds each one in `used` (a PdeSemanticError where
+        not)."""
+        if jnp.issubdtype(dtype, jnp.floating):
+            largest = float(jnp.finfo(dtype).max)
+            for symbol, value in self.values.items():
+                if symbol in used and abs(value) > largest:
+                    raise PdeSemanticError(
+                        f"the constant '{symbol}' = {value:g} is beyond {jnp.dtype(dtype).name} "
+                        f"(at most {largest:.3g})", self.origin.spans.get(str(symbol)),
+                        hint="compute in float64 (without --float32), or rescale the equation",
+                        filename=self.origin.filename, source=self.origin.text)
+        return self.values
 
 
 def _number(value: sympy.Expr):
@@ -65,9 +91,11 @@ def _function(exprs, names, constants, tuple_result: bool, residual: LoweredResi
     for expr in [*(value for _, value in replacements), *reduced]:
         _whitelisted(expr, residual)
     names = tuple(names)
+    used = set().union(*(expr.free_symbols for expr in exprs))
 
     def function(*values):
-        env = {**constants, **dict(zip(names, values))}
+        dtype = jnp.result_type(*values) if values else jnp.result_type(float)
+        env = {**constants.for_dtype(dtype, used), **dict(zip(names, values))}
         for symbol, expr in replacements:
             env[symbol] = _value(expr, env)
         results = tuple(_value(expr, env) for expr in reduced)

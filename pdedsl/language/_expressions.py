@@ -9,13 +9,14 @@ and huge exponents are caught with a position.  Calls are resolved in `_calls`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from fractions import Fraction
 
 from pdedsl.errors import PdeNameError, PdeSemanticError
 from pdedsl.language import _ast as ast
 from pdedsl.language import _calls
-from pdedsl.language._ir import Arith, Const, Coord, Learned, Neg, Num, Total, Var, Vec
+from pdedsl.language._ir import Arith, Const, Coord, Learned, Neg, Num, Param, Total, Var, Vec
 from pdedsl.language._registry import CONSTANTS, FUNCTIONS, OPERATORS, shape_text
 from pdedsl.language._scope import BUILTINS, MAX_EXPONENT, MAX_SUM_TERMS, Env, Scope, Typed, fmt
 from pdedsl.language._shapes import SHAPES
@@ -100,7 +101,10 @@ class Resolver:
                                    hint="write `lhs = manufactured`: the right side is then the left side "
                                         "evaluated at the exact solution")
         if name in scope.lets:
-            return scope.lets[name]
+            typed = scope.lets[name]
+            if isinstance(typed.expr, Param):  # a named constant, at the place it is used
+                return dataclasses.replace(typed, expr=Param(span, name))
+            return typed
         if name in CONSTANTS:
             return Typed(Const(span, name), value=CONSTANTS[name][0])
         if name in scope.vectors:

@@ -112,14 +112,15 @@ class Problem:
 
     def compile(self) -> CompiledProblem:
         """Build and wrap the residual functions (and the exact solution, if given)."""
-        from pdedsl.language._evaluate import exact_function, residual_functions  # imports JAX: only here
+        from pdedsl.language._evaluate import Origin, exact_function, residual_functions  # imports JAX: only here
         from pdedsl.language._residual import exact_fn, residual_fn
 
         with self._errors():
             lowered = self._lower()
             module = generate(lowered, self._label(), self.unknowns)
-            functions = residual_functions(lowered)
-            exact = exact_function(lowered)
+            origin = Origin({name: value.span for name, value in self.checked.parameters}, self.filename, self.text)
+            functions = residual_functions(lowered, origin)
+            exact = exact_function(lowered, origin)
         groups = tuple(_group(r, residual_fn(functions[r.condition.name], r)) for r in lowered.residuals)
         exact = None if exact is None else exact_fn(exact, len(self.unknowns))
         return CompiledProblem(self.name, self.domain, self.unknowns, groups, exact, self.reference,

@@ -11,7 +11,7 @@ A residual has one component per scalar equation (a vector equation has several)
 Per-point data that is not a coordinate — the outward normal of `dn`, observed values —
 are `Dummy` symbols listed in `SymbolicProblem.extras`; learned parameters are
 `Symbol`s; values at the paired point of a periodic condition are the applied functions
-`SymbolicProblem.paired` (`u_pair(t, x)`).  `= manufactured` is the left side with the
+`SymbolicProblem.paired` (`u@pair(t, x)`: the `@` keeps them apart from every name a spec can write).  `= manufactured` is the left side with the
 exact solution substituted for the unknowns, derivatives evaluated.
 """
 
@@ -63,17 +63,20 @@ class SymbolicProblem:
     exact: tuple[sympy.Expr, ...] | None  # one per unknown
     learned: tuple[sympy.Symbol, ...] = ()  # `param … unknown` scalars, in definition order
     extras: tuple[Extra, ...] = ()
-    paired: tuple[sympy.Expr, ...] = ()  # u_pair(t, x): each unknown at the paired point
+    paired: tuple[sympy.Expr, ...] = ()  # u@pair(t, x): each unknown at the paired point
 
 
 def to_sympy(problem: CheckedProblem) -> SymbolicProblem:
     """Build the SymPy form of every residual and of the exact solution."""
     builder = _Builder(problem)
+    parameters = []
+    for name, value in problem.parameters:
+        symbol = builder.parameters[name]
+        parameters.append((symbol, _finite(builder.build(value), value.span)))
+        builder.values[symbol] = parameters[-1][1].xreplace(builder.values)
     exact = None if problem.exact is None else tuple(_finite(builder.build(e), e.span) for e in problem.exact)
     residuals = tuple(SymbolicResidual(c, _finite(_residual(builder, c, exact), c.span)) for c in problem.conditions)
-    parameters = tuple((builder.parameters[name], _finite(builder.build(value), value.span))
-                       for name, value in problem.parameters)
-    return SymbolicProblem(builder.coordinates, builder.unknowns, parameters, residuals, exact,
+    return SymbolicProblem(builder.coordinates, builder.unknowns, tuple(parameters), residuals, exact,
                            tuple(builder.learned.values()), tuple(builder.extras.values()), builder.paired)
 
 
@@ -145,10 +148,11 @@ class _Builder:
         self.coordinates = tuple(sympy.Symbol(name, real=True) for name in box.names)
         self.spatial = tuple(self.coordinates[axis] for axis in box.spatial_axes)
         self.unknowns = tuple(sympy.Function(name, real=True)(*self.coordinates) for name in problem.unknowns)
-        self.paired = tuple(sympy.Function(f"{name}_pair", real=True)(*self.coordinates)
+        self.paired = tuple(sympy.Function(f"{name}@pair", real=True)(*self.coordinates)
                             for name in problem.unknowns)
         self.parameters = {name: sympy.Symbol(name, real=True) for name, _ in problem.parameters}
         self.learned = {name: sympy.Symbol(name, real=True) for name, _ in problem.learned}
+        self.values: dict[sympy.Symbol, sympy.Expr] = {}  # the exact value of each `let` constant built so far
         self.extras: dict[tuple[str, int], Extra] = {}
         self.normal = tuple(self._extra_symbol("normal", axis, f"n_{x}")
                             for axis, x in enumerate(self.coordinates) if axis in box.spatial_axes)
@@ -203,10 +207,15 @@ class _Builder:
             chain.append(expr)
             expr = expr.left
         if not chain:
-            return _combine("^", self.build(expr.left), self.build(expr.right))
+            base, exponent = self.build(expr.left), self.build(expr.right)
+            if not isinstance(exponent, list) and exponent.is_negative:
+                self._nonzero(base, expr.left)
+            return _combine("^", base, exponent)
         terms = [self.build(expr)]
         for node in reversed(chain):
             right = self.build(node.right)
+            if node.op == "/":
+                self._nonzero(right, node.right)
             if node.op in "+-" and not isinstance(right, list) and not isinstance(terms[0], list):
                 terms.append(right if node.op == "+" else -right)
             else:
@@ -225,3 +234,12 @@ class _Builder:
 
     def _op(self, expr: checked.Op):
         return OPERATORS[expr.name].build([self.build(operand) for operand in expr.operands], self)
+
+    def _nonzero(self, divisor, node) -> None:
+        """A divisor whose exact value is 0 (`sin(pi)`, `a*a - 2` with a = sqrt(2)) is refused where it is written;
+        floats at check time see 1.2e-16 there, and the division would fail only when evaluated."""
+        for value in divisor if isinstance(divisor, list) else [divisor]:
+            if value.xreplace(self.values).is_zero:
+                raise PdeSemanticError("division by zero: this divisor is exactly 0", node.span,
+                                       hint="its exact value is 0 (as sin(pi) or cos(pi/2) are), although a "
+                                            "float shows a tiny number; divide by something else")

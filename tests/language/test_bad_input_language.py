@@ -1,0 +1,139 @@
+"""Bad input in the language: each mistake is a positioned PdeError with an exact message, and what is not a
+mistake (large constants, long flat sums, a name that looks internal) works."""
+
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from pdedsl.cli import main
+from pdedsl.errors import PdeError, PdeNameError, PdeSemanticError
+from pdedsl.language import parse
+
+LINE = "domain x in [0, 1]\nunknown u\n"
+
+
+def error(text: str, cls=PdeError) -> PdeError:
+    with pytest.raises(cls) as info:
+        parse(text, "spec.pde").generated_source()
+    return info.value
+
+
+def where(err: PdeError):
+    return err.span.line, err.span.column, err.message, err.hint
+
+
+# ---- constants ---------------------------------------------------------------------------------------------
+
+
+def test_large_constants_evaluate_in_float64_and_float32():
+    import jax
+
+    compiled = parse("let NA = 6.02e23\nlet E = 2e11\n" + LINE + "pde: u * E = NA").compile()
+    x = jnp.asarray([[0.5]])
+    assert float(compiled.groups[0].fn(lambda p: p, x)[0, 0]) == pytest.approx(0.5 * 2e11 - 6.02e23, rel=1e-15)
+    with jax.enable_x64(False):
+        value = compiled.groups[0].fn(lambda p: p, jnp.asarray([[0.5]], jnp.float32))
+    assert value.dtype == jnp.float32 and float(value[0, 0]) == pytest.approx(0.5 * 2e11 - 6.02e23, rel=1e-6)
+
+
+def test_a_constant_beyond_float32_is_an_error_at_its_let_when_computing_in_float32():
+    import jax
+
+    compiled = parse("let big = 1e39\n" + LINE + "pde: u = big", "spec.pde").compile()
+    assert np.isfinite(float(compiled.groups[0].fn(lambda p: p, jnp.asarray([[0.5]]))[0, 0]))
+    with jax.enable_x64(False), pytest.raises(PdeSemanticError) as info:
+        compiled.groups[0].fn(lambda p: p, jnp.asarray([[0.5]], jnp.float32))
+    assert where(info.value) == (1, 11, "the constant 'big' = 1e+39 is beyond float32 (at most 3.4e+38)",
+                                 "compute in float64 (without --float32), or rescale the equation")
+    assert info.value.filename == "spec.pde"
+
+
+@pytest.mark.parametrize("definition", ["let z = sin(pi)", "let z = cos(pi/2)", "let a = sqrt(2)\nlet z = a*a - 2"])
+def test_a_constant_that_is_exactly_zero_is_refused_as_a_divisor(definition):
+    err = error(definition + "\n" + LINE + "pde: u / z = 1", PdeSemanticError)
+    line = definition.count("\n") + 4
+    assert where(err) == (line, 10, "division by zero: this divisor is exactly 0",
+                          "its exact value is 0 (as sin(pi) or cos(pi/2) are), although a float shows a tiny "
+                          "number; divide by something else")
+    assert where(error(definition + "\n" + LINE + "pde: u * z^(-2) = 1"))[:3] == (line, 10, err.message)
+
+
+def test_a_divisor_that_is_not_zero_passes():
+    assert parse("let z = sin(pi/2)\n" + LINE + "pde: u / z = 1").compile().groups
+
+
+# ---- names -------------------------------------------------------------------------------------------------
+
+
+def test_an_unknown_named_like_a_paired_value_is_its_own_unknown():
+    """`u_pair` beside `u` is a second unknown, not u at the periodic image."""
+    text = "domain x in [0, 1], y in [0, 1]\nunknown u, u_pair\npde: -lap(u) = u_pair\npde: -lap(u_pair) = 1\n" \
+           "periodic x\n"
+    compiled = parse(text).compile()
+    assert [(g.name, g.point_data) for g in compiled.groups] == [("pde", ()), ("pde.2", ()), ("periodic", ("pair",))]
+
+    def u(p):
+        return jnp.stack([p[0] ** 2, p[1]])
+
+    points = jnp.asarray([[0.0, 0.25], [0.0, 0.5]])
+    np.testing.assert_allclose(compiled.groups[0].fn(u, points)[:, 0], [-2 - 0.25, -2 - 0.5], atol=1e-14)
+    periodic = compiled.groups[2].fn(u, points, {"pair": points.at[:, 0].set(1.0)})
+    np.testing.assert_allclose(periodic, [[-1, 0, -2, 0], [-1, 0, -2, 0]], atol=1e-14)
+
+
+def test_a_shorthand_that_also_names_a_coordinate_is_ambiguous():
+    err = error("domain x in [0, 1], xx in [0, 1]\nunknown u\npde: dxx(u) = 0", PdeSemanticError)
+    assert where(err) == (3, 6, "'dxx' is ambiguous: the derivative along x, x, or along the coordinate 'xx'",
+                          "write d(u, x, x) or d(u, xx)")
+    assert parse("domain x in [0, 1], xx in [0, 1]\nunknown u\npde: d(u, xx) + dx(u) = 0").compile()
+
+
+def test_a_let_that_uses_itself_names_the_self_reference():
+    err = error("let a = a + 1\n" + LINE + "pde: u = a", PdeNameError)
+    assert where(err) == (1, 9, "'a' is used in its own definition",
+                          "a `let` is defined by the names above it; choose another name for the new value, "
+                          "e.g. `let a2 = ...`")
+
+
+def test_a_spec_without_an_unknown_line_is_reported_at_the_use_of_the_unknown():
+    err = error("let f = 1\ndomain x in [0, 1]\npde: dxx(u) = f", PdeNameError)
+    assert where(err) == (3, 10, "unknown name 'u'",
+                          "the spec declares no unknown; if 'u' is the solution, add the line `unknown u`")
+
+
+def test_a_derivative_along_a_letter_that_is_not_a_coordinate_says_so():
+    err = error("domain x in [0, 1], y in [0, 1]\nunknown u\npde: dzz(u) = 0", PdeNameError)
+    assert where(err) == (3, 6, "unknown function 'dzz'",
+                          "'z' is not a coordinate (the coordinates are: x, y); derivatives are d(u, x, y) or the "
+                          "shorthand d + coordinate letters (dx, dxx, dxy)")
+
+
+def test_an_exact_solution_may_use_a_learned_parameter_whose_value_the_block_gives():
+    text = "domain x in [0, 1]\nparam k unknown init 0.5\nunknown u\npde: dxx(u) + k^2 * u = 0\nexact:\n" \
+           "  k = 2\n  u = sin(k * x)\n"
+    compiled = parse(text).compile()
+    assert compiled.exact_parameters == (("k", 2.0),)
+    np.testing.assert_allclose(compiled.exact(jnp.asarray([[0.3]])), [[np.sin(0.6)]], rtol=1e-15)
+    err = error(text.replace("  k = 2\n", ""), PdeSemanticError)
+    assert where(err) == (6, 11, "the exact solution uses the learned parameter 'k', whose exact value the "
+                                 "`exact:` block does not give", "add `k = <its true value>` to the `exact:` block")
+
+
+# ---- long expressions -------------------------------------------------------------------------------------
+
+
+def test_a_flat_sum_of_many_terms_is_not_deep_nesting():
+    text = "let s = " + " + ".join(["1"] * 150) + "\n" + LINE + "pde: " + " + ".join(
+        f"{k} * u" for k in range(1, 301)) + " = s\n"
+    compiled = parse(text).compile()
+    value = compiled.groups[0].fn(lambda p: p, jnp.asarray([[0.5]]))
+    assert float(value[0, 0]) == 0.5 * 300 * 301 / 2 - 150
+
+
+def test_the_cli_checks_a_long_flat_line(capsys, tmp_path):
+    spec = tmp_path / "long.pde"
+    spec.write_text(LINE + "pde: u" + " - x" * 2000 + " = 0\n")
+    assert main(["check", str(spec)]) == 0
+    assert capsys.readouterr().out.startswith(f"{spec}: ok: ")
