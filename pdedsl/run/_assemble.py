@@ -78,10 +78,16 @@ def error_norms_by_unknown(predicted, expected, unknowns) -> dict[str, float]:
     return {name: error_norms(predicted[:, k], expected[:, k])["rel_l2"] for k, name in enumerate(unknowns)}
 
 
-def error_norms(predicted, expected) -> dict[str, float]:
-    """Relative L2 ‖u−u*‖/‖u*‖ and absolute RMS error over all points and unknowns."""
+@jax.jit
+def _norms(predicted, expected):
     diff = jnp.ravel(predicted - expected)
     ref = jnp.ravel(expected)
     abs_l2 = jnp.sqrt(jnp.mean(diff**2))
     rel_l2 = jnp.linalg.norm(diff) / jnp.maximum(jnp.linalg.norm(ref), jnp.finfo(diff.dtype).tiny)
+    return rel_l2, abs_l2
+
+
+def error_norms(predicted, expected) -> dict[str, float]:
+    """Relative L2 ‖u−u*‖/‖u*‖ and absolute RMS error over all points and unknowns."""
+    rel_l2, abs_l2 = _norms(predicted, expected)
     return {"rel_l2": float(rel_l2), "abs_l2": float(abs_l2)}

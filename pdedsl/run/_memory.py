@@ -56,7 +56,7 @@ def check_step_memory(optimizer: str, rows: int, params: int, dtype, available: 
     need = step_bytes(rows, params, np.dtype(dtype).itemsize)
     if available is None or need <= available:
         return
-    raise PdeError(f"a {optimizer} step needs about {need / _GIB:.1f} GiB (the {rows} x {params} Jacobian of the "
+    raise PdeError(f"one {optimizer} step needs about {need / _GIB:.1f} GiB (the {rows} x {params} Jacobian of the "
                    f"residual and its factorisation), more than the {available / _GIB:.1f} GiB available",
                    hint="use fewer collocation points (--points interior=N ...) or a smaller network (--widths), "
                         "or a first-order optimizer (--optimizer adam or lbfgs), which forms no Jacobian")

@@ -32,7 +32,7 @@ def evaluation_data(compiled, settings, dtype):
     box = compiled.domain
     if compiled.exact is not None:
         pts = evaluation_points(box, settings.n_test, settings.seed)
-        return pts, np.asarray(compiled.exact(jnp.asarray(pts, dtype)))
+        return pts, np.asarray(jax.jit(compiled.exact)(jnp.asarray(pts, dtype)))
     if compiled.reference is None:
         return None, None
     from pdedsl.reference import load_reference

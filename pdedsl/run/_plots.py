@@ -45,9 +45,10 @@ def write_solution_grid(path: Path, solution, compiled, dtype, output_id: str = 
     u = solution.u(points).reshape(shape + (-1,))
     grid = {"axes": np.array(names), "points": points, "u": u, **{n: a for n, a in zip(names, axes)}}
     if compiled.exact is not None:
+        import jax
         import jax.numpy as jnp
 
-        exact = np.asarray(compiled.exact(jnp.asarray(points, dtype))).reshape(shape + (-1,))
+        exact = np.asarray(jax.jit(compiled.exact)(jnp.asarray(points, dtype))).reshape(shape + (-1,))
         grid.update(exact=exact, error=np.abs(u - exact))
     write_npz(path, **grid, output_id=output_id)
     return grid

@@ -42,10 +42,6 @@ class Resampler:
         """Due at `step` and not yet done (a run that stopped on a redraw step before redrawing)."""
         return self.due(step) and not (self.rows and self.rows[-1]["step"] == step)
 
-    def last_step(self) -> int:
-        """The step of the last redraw (0 before any): a redraw starts a new stretch of the loss."""
-        return self.rows[-1]["step"] if self.rows else 0
-
     def points(self, data) -> np.ndarray | None:
         """The current interior points (None without resampling or before any redraw)."""
         return np.asarray(data[self.groups[0]]["points"]) if self.rows else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -62,10 +63,11 @@ class Training:
                                   jnp.asarray(self.test_values[pick], self.dtype))
         self.optimizer = optimizer
         self.residual_fn = make_residual_fn(compiled.groups, self.model, self.data)
+        self._loss = jax.jit(lambda params, data: 0.5 * jnp.sum(self.residual_fn(params, data) ** 2))
 
     # -- pieces -----------------------------------------------------------------------------------
     def loss(self, params, data=None) -> float:
-        return float(0.5 * jnp.sum(self.residual_fn(params, self.data if data is None else data) ** 2))
+        return float(self._loss(params, self.data if data is None else data))
 
     def _fresh(self, key):
         return initial_params(self.model, key, self.compiled.parameters)
