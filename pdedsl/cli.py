@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_FAILED
         except OSError as err:
             _silence_stdout()
-            where = f": {err.filename}" if err.filename else " (the standard output)"
-            print(f"pdedsl: error: cannot write{where}: {err.strerror or err}", file=sys.stderr)
+            where = err.filename if err.filename else "cannot write to the standard output"
+            print(f"pdedsl: error: {where}: {err.strerror or err}", file=sys.stderr)
             return EXIT_FAILED
 
 

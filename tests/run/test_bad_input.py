@@ -3,6 +3,7 @@
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import pdedsl
@@ -151,3 +152,50 @@ def test_every_error_ends_with_a_hint_even_without_a_specific_one(tmp_path, caps
                    "    pde: dx(dx(u)) = sin(x, x)",
                    "                     ^~~~~~~~~",
                    "hint: docs/language.md states the rules of each statement and setting"]
+
+
+def test_a_spec_file_name_that_is_not_utf8_runs_and_plots(tmp_path, capsys):
+    import os
+
+    spec = tmp_path / os.fsdecode(b"heat\xff.pde")
+    spec.write_text(BOX + "pde: lap(u) = 0\nboundary: u = 0\n")
+    out = tmp_path / "run"
+    assert main(["solve", str(spec), "--out", str(out), "--quiet", "--steps", "1", "--widths", "4",
+                 "--points", "interior=16", "boundary=8"]) == 0
+    assert pdedsl.load_solution(out).metrics["problem"] == "heat\ufffd"
+    assert (out / "solution.png").read_bytes()[:4] == b"\x89PNG"
+    assert capsys.readouterr().out.startswith("heat\ufffd: budget after 1 steps")
+
+
+def test_write_errors_on_stdout_are_one_line_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "pdedsl.cli", "check", str(LAPLACE)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr == "pdedsl: error: cannot write to the standard output: No space left on device\n"
+    # A reader that has gone (`| head`): a quiet exit.
+    proc = subprocess.Popen([sys.executable, "-m", "pdedsl.cli", "compile", "--emit", "jax", str(LAPLACE)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 1
+    assert proc.stderr.read() == b""
+
+
+def test_restarts_never_keep_a_non_finite_attempt():
+    import math
+
+    from pdedsl.run._restarts import Attempts
+
+    tries = Attempts()
+    tries.finish(math.nan, {"w": np.zeros(2)}, 5, "nonfinite")
+    assert tries.best is None and tries.best_loss == math.inf
+    tries.finish(3.0, {"w": np.ones(2)}, 9, "stalled")
+    tries.finish(math.inf, {"w": np.full(2, 7.0)}, 12, "nonfinite")
+    assert tries.best_loss == 3.0 and tries.best["w"].tolist() == [1.0, 1.0]
+    kept, summaries = tries.kept({"w": np.full(2, 5.0)}, math.nan, 15, "nonfinite")
+    assert kept["w"].tolist() == [1.0, 1.0] and [row["attempt"] for row in summaries] == [0, 1, 2, 3]
+    kept, _ = tries.kept({"w": np.full(2, 5.0)}, 2.0, 15, "budget")
+    assert kept["w"].tolist() == [5.0, 5.0]

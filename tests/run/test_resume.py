@@ -45,8 +45,8 @@ def _copy_example(tmp_path, name, data):
 
 
 def test_resume_refuses_changed_data_and_reference_files(tmp_path, capsys):
-    spec, csv = _copy_example(tmp_path / "inverse", "heat_inverse.pde", "heat_obs.csv") if (
-        (tmp_path / "inverse").mkdir() or True) else None
+    (tmp_path / "inverse").mkdir()
+    spec, csv = _copy_example(tmp_path / "inverse", "heat_inverse.pde", "heat_obs.csv")
     out = tmp_path / "inverse" / "run"
     small = ["--widths", "4", "--points", "interior=16", "boundary=8", "initial=8", "--quiet"]
     assert main(["solve", str(spec), "--steps", "1", "--out", str(out), *small]) == 0
