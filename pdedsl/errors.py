@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Span", "PdeError", "PdeSyntaxError", "PdeNameError", "PdeSemanticError", "PdeDataError"]
+__all__ = ["Span", "PdeError", "PdeSyntaxError", "PdeNameError", "PdeSemanticError", "PdeDataError", "visible"]
 
 
 @dataclass(frozen=True)
@@ -103,26 +103,51 @@ class PdeError(Exception):
         return f"{name}:{self.span.line}:{self.span.column}"
 
     def format(self) -> str:
-        """The full multi-line rendering: location, message, source line, caret, hint."""
-        lines = [f"{self.location}: error: {self.message}"]
+        """The full multi-line rendering: location, message, source line, caret, hint.
+
+        A long source line is shown as a window of about `WINDOW` columns around the span; characters that are
+        not printable (control characters, terminal escapes) are shown escaped, as `\\x1b`, never raw.
+        """
+        lines = [f"{visible(self.location)}: error: {visible(self.message)}"]
         if self.span is not None and self.source is not None:
             src_lines = self.source.splitlines()
             if 1 <= self.span.line <= len(src_lines):
                 text = src_lines[self.span.line - 1].expandtabs(1)
-                col = max(self.span.column, 1)
+                col = min(max(self.span.column, 1), len(text) + 1)
                 if self.span.end_line == self.span.line:
                     width = max(self.span.end_column - col, 1)
                 else:
                     width = max(len(text) - col + 1, 1)
-                lines.append(f"    {text}")
-                lines.append("    " + " " * (col - 1) + "^" + "~" * (width - 1))
+                lines += _excerpt(text, col - 1, width)
         hint = self.hint or self.default_hint
         if hint:
-            lines.append(f"hint: {hint}")
+            lines.append(f"hint: {visible(hint)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.format()
+
+
+WINDOW = 100  # columns of a long source line shown around the span
+
+
+def visible(text: str) -> str:
+    """`text` with every character that is not printable escaped (`\\x1b`, `\\x00`, `\\u202e`)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _excerpt(text: str, start: int, width: int) -> list[str]:
+    """The source line (a window of it, when long) and the caret line under `text[start:start + width]`."""
+    first, last = 0, len(text)
+    if len(text) > WINDOW + 20:
+        first = max(0, min(start - WINDOW // 2, len(text) - WINDOW))
+        last = first + WINDOW
+    width = max(1, min(width, last - start))
+    shown = [visible(c) for c in text[first:last]]
+    offset = sum(len(c) for c in shown[:start - first])
+    underline = sum(len(c) for c in shown[start - first:start - first + width])
+    lead, tail = ("…" if first > 0 else ""), ("…" if last < len(text) else "")
+    return ["    " + lead + "".join(shown) + tail, "    " + " " * (len(lead) + offset) + "^" + "~" * (underline - 1)]
 
 
 class PdeSyntaxError(PdeError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,8 @@ def read_observations(path: str, span: Span, folder: Path, coordinates: tuple[st
     """Read `path` (relative to `folder`); check the columns against the coordinates and unknowns, and the
     points against `bounds` = (lows, highs), the domain's bounding box, when given."""
     full = Path(os.path.abspath(folder / path))
+    if full.exists() and not full.is_file():
+        raise PdeDataError(f"data file '{path}' is not a file", span, hint=f"{full} is a folder or a device")
     if not full.is_file():
         raise PdeDataError(f"data file '{path}' not found", span,
                            hint=f"the path is relative to the spec's folder; looked for {full}")
@@ -79,8 +82,23 @@ def _read_columns(full: Path, path: str, span: Span) -> dict[str, np.ndarray]:
     return _csv_columns(full, path, span)
 
 
+def _read_bytes(full: Path, path: str, span: Span) -> bytes:
+    try:
+        return full.read_bytes()
+    except OSError as err:
+        raise PdeDataError(f"data file '{path}' cannot be read: {err.strerror or err}", span,
+                           hint="check the file's permissions") from None
+
+
 def _csv_columns(full: Path, path: str, span: Span) -> dict[str, np.ndarray]:
-    lines = [line for line in full.read_text(encoding="utf-8").splitlines() if line.strip()]
+    data = _read_bytes(full, path, span)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise PdeDataError(f"data file '{path}' is not UTF-8 text: byte 0x{data[err.start]:02x} on its line {line} "
+                           "cannot be decoded", span, hint="save the file with the UTF-8 encoding") from None
+    lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         raise PdeDataError(f"data file '{path}' is empty", span, hint="the first line names the columns, e.g. t,x,u")
     header = [name.strip() for name in lines[0].split(",")]
@@ -108,15 +126,19 @@ def _npz_columns(full: Path, path: str, span: Span) -> dict[str, np.ndarray]:
     if not zipfile.is_zipfile(full):  # np.load would read other bytes as a pickle and suggest unpickling it
         raise PdeDataError(f"data file '{path}' is not an .npz archive", span,
                            hint="write it with numpy.savez(path, t=..., x=..., u=...), or use a .csv file")
+    _read_bytes(full, path, span)  # an unreadable file says so
     try:
         with np.load(full, allow_pickle=False) as archive:
             columns = {name: np.asarray(archive[name]) for name in archive.files}
-    except (OSError, ValueError) as err:
-        raise PdeDataError(f"data file '{path}' cannot be read: {err}", span) from None
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
+        raise PdeDataError(f"data file '{path}' is a damaged .npz archive ({type(err).__name__}: "
+                           f"{str(err)[:120]})", span, hint="write it again with numpy.savez") from None
     lengths = {a.shape[0] if a.ndim == 1 else -1 for a in columns.values()}
     if not columns or -1 in lengths or len(lengths) != 1:
         raise PdeDataError(f"data file '{path}': the arrays must be 1-D and of the same length", span,
                            hint="store one array of N values per coordinate and per observed unknown")
+    if lengths == {0}:
+        raise PdeDataError(f"data file '{path}' has no rows of data", span)
     if not all(np.issubdtype(a.dtype, np.number) for a in columns.values()):
         raise PdeDataError(f"data file '{path}': the arrays must hold numbers", span)
     return {name: a.astype(float) for name, a in columns.items()}

@@ -9,6 +9,7 @@ it renders as `FILE:LINE:COL: error: …` with the line and a caret.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 from collections.abc import Callable
@@ -163,18 +164,35 @@ def parse(text: str, filename: str = "<string>") -> Problem:
 
 
 def load(path: str | os.PathLike) -> Problem:
-    """Read a `.pde` file (UTF-8) and parse it."""
+    """Read a `.pde` file (UTF-8, or UTF-16/32 with a byte-order mark) and parse it."""
     filename = os.fspath(path)
     try:
         data = Path(filename).read_bytes()
     except OSError as err:
         raise PdeError(f"cannot read the file: {err.strerror or err}", filename=filename,
                        hint="check the path") from None
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
     try:
-        text = data.decode("utf-8")
+        text = data.decode(encoding)
     except UnicodeDecodeError as err:
+        if encoding != "utf-8":
+            raise PdeSyntaxError(f"the file starts with a {encoding.upper()} byte-order mark but is not "
+                                 f"{encoding.upper()} text", Span(1, 1, 1, 2), hint="save the file with the UTF-8 "
+                                 "encoding", filename=filename, source="") from None
         raise _encoding_error(data, err, filename) from None
-    return parse(text.removeprefix("\ufeff"), filename)
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        column = text.index("\x00") - (text.rfind("\n", 0, text.index("\x00")) + 1) + 1
+        raise PdeSyntaxError("the file contains NUL bytes: it looks like UTF-16 text without a byte-order mark",
+                             Span(line, column, line, column + 1), hint="save the file with the UTF-8 encoding",
+                             filename=filename, source=text)
+    return parse(text, filename)
+
+
+# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF8, "utf-8"))
 
 
 def _encoding_error(data: bytes, err: UnicodeDecodeError, filename: str) -> PdeSyntaxError:

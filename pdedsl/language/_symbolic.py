@@ -236,10 +236,11 @@ class _Builder:
         return OPERATORS[expr.name].build([self.build(operand) for operand in expr.operands], self)
 
     def _nonzero(self, divisor, node) -> None:
-        """A divisor whose exact value is 0 (`sin(pi)`, `a*a - 2` with a = sqrt(2)) is refused where it is written;
-        floats at check time see 1.2e-16 there, and the division would fail only when evaluated."""
+        """A divisor that uses `let` constants and whose exact value is 0 (`z` with z = sin(pi), `a*a - 2` with
+        a = sqrt(2)) is refused where it is written: floats at check time see 1.2e-16 there, and the division
+        would fail only when evaluated.  (A divisor SymPy itself folds to 0 is caught as not finite.)"""
         for value in divisor if isinstance(divisor, list) else [divisor]:
-            if value.xreplace(self.values).is_zero:
+            if value.free_symbols & self.values.keys() and value.xreplace(self.values).is_zero:
                 raise PdeSemanticError("division by zero: this divisor is exactly 0", node.span,
                                        hint="its exact value is 0 (as sin(pi) or cos(pi/2) are), although a "
                                             "float shows a tiny number; divide by something else")

@@ -137,3 +137,87 @@ def test_the_cli_checks_a_long_flat_line(capsys, tmp_path):
     spec.write_text(LINE + "pde: u" + " - x" * 2000 + " = 0\n")
     assert main(["check", str(spec)]) == 0
     assert capsys.readouterr().out.startswith(f"{spec}: ok: ")
+
+
+# ---- data files ---------------------------------------------------------------------------------------------
+
+
+def data_error(folder: Path, name: str) -> PdeError:
+    text = f'domain x in [0, 1]\nunknown u\npde: u = 0\ndata "{name}"\n'
+    with pytest.raises(PdeError) as info:
+        parse(text, str(folder / "spec.pde"))
+    assert (info.value.span.line, info.value.span.column) == (4, 6)
+    return info.value
+
+
+def test_a_data_file_that_is_not_utf8_is_an_error_at_the_data_line(tmp_path):
+    (tmp_path / "latin.csv").write_bytes("x,u\n0.5,1\n0.25,é\n".encode("latin-1"))
+    err = data_error(tmp_path, "latin.csv")
+    assert (err.message, err.hint) == ("data file 'latin.csv' is not UTF-8 text: byte 0xe9 on its line 3 cannot be "
+                                       "decoded", "save the file with the UTF-8 encoding")
+
+
+def test_an_npz_without_rows_or_damaged_is_an_error_at_the_data_line(tmp_path):
+    np.savez(tmp_path / "empty.npz", x=np.zeros(0), u=np.zeros(0))
+    assert data_error(tmp_path, "empty.npz").message == "data file 'empty.npz' has no rows of data"
+    np.savez(tmp_path / "good.npz", x=np.linspace(0, 1, 5), u=np.ones(5))
+    data = (tmp_path / "good.npz").read_bytes()
+    (tmp_path / "damaged.npz").write_bytes(data[:60] + b"\0" * 40 + data[100:])
+    err = data_error(tmp_path, "damaged.npz")
+    assert (err.message, err.hint) == ("data file 'damaged.npz' is a damaged .npz archive (BadZipFile: Bad CRC-32 "
+                                       "for file 'x.npy')", "write it again with numpy.savez")
+
+
+def test_an_unreadable_data_file_or_a_folder_is_an_error_at_the_data_line(tmp_path, monkeypatch):
+    (tmp_path / "folder.csv").mkdir()
+    err = data_error(tmp_path, "folder.csv")
+    assert (err.message, err.hint) == ("data file 'folder.csv' is not a file",
+                                       f"{tmp_path / 'folder.csv'} is a folder or a device")
+    (tmp_path / "locked.csv").write_text("x,u\n0.5,1\n")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    err = data_error(tmp_path, "locked.csv")
+    assert (err.message, err.hint) == ("data file 'locked.csv' cannot be read: Permission denied",
+                                       "check the file's permissions")
+
+
+# ---- what an error shows ------------------------------------------------------------------------------------
+
+
+def test_a_long_line_is_shown_as_a_window_around_the_column():
+    text = LINE + "pde: u = " + "1 + " * 9_000 + "kapa  # " + "x" * 20_000 + "\n"
+    err = error(text, PdeNameError)
+    shown = str(err).splitlines()
+    assert shown[0] == f"spec.pde:3:{9 + 4 * 9_000 + 1}: error: unknown name 'kapa'"
+    column = 9 + 4 * 9_000  # of `kapa`, 0-based
+    assert shown[1] == "    …" + text.splitlines()[2][column - 50:column + 50] + "…"
+    assert shown[1].endswith("+ 1 + kapa  # " + "x" * 42 + "…")
+    assert shown[2] == "    " + " " * 51 + "^~~~"
+    assert max(len(line) for line in shown) < 200
+
+
+def test_control_characters_and_terminal_escapes_are_shown_escaped():
+    err = error(LINE + "pde: u = \x1b[31mred\n")
+    assert str(err).splitlines()[:3] == ["spec.pde:3:10: error: unexpected character '\\x1b'",
+                                         "    pde: u = \\x1b[31mred", "             ^~~~"]
+    assert "\x1b" not in str(err)
+
+
+def test_a_utf16_file_is_read_by_its_byte_order_mark(tmp_path):
+    from pdedsl.language import load
+
+    spec = tmp_path / "spec.pde"
+    spec.write_bytes((LINE + "pde: u = kapa\n").encode("utf-16"))
+    with pytest.raises(PdeNameError) as info:
+        load(spec)
+    assert str(info.value).splitlines()[:3] == [f"{spec}:3:10: error: unknown name 'kapa'", "    pde: u = kapa",
+                                                "             ^~~~"]
+    spec.write_bytes((LINE + "pde: u = 0\n").encode("utf-16-le"))
+    with pytest.raises(PdeError) as info:
+        load(spec)
+    assert str(info.value).splitlines()[0] == (f"{spec}:1:2: error: the file contains NUL bytes: it looks like "
+                                               "UTF-16 text without a byte-order mark")
+    assert "\x00" not in str(info.value)
