@@ -221,3 +221,19 @@ def test_a_utf16_file_is_read_by_its_byte_order_mark(tmp_path):
     assert str(info.value).splitlines()[0] == (f"{spec}:1:2: error: the file contains NUL bytes: it looks like "
                                                "UTF-16 text without a byte-order mark")
     assert "\x00" not in str(info.value)
+
+
+# ---- through the command line -------------------------------------------------------------------------------
+
+
+def test_check_refuses_a_zero_divisor_and_verify_accepts_an_unknown_named_u_pair(capsys, tmp_path):
+    zero = tmp_path / "zero.pde"
+    zero.write_text("let z = cos(pi/2)\n" + LINE + "pde: u / z = 1\n")
+    assert main(["check", str(zero)]) == 1
+    assert capsys.readouterr().err.splitlines()[:3] == [
+        f"{zero}:4:10: error: division by zero: this divisor is exactly 0", "    pde: u / z = 1", "             ^"]
+    pair = tmp_path / "pair.pde"
+    pair.write_text("domain x in [0, 2*pi], y in [0, 1]\nunknown u, u_pair\npde: -dxx(u) = sin(x)\n"
+                    "pde: u_pair - dx(u) = 0\nperiodic x\nexact:\n  u = sin(x)\n  u_pair = cos(x)\n")
+    assert main(["verify", "--points", "50", str(pair)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"{pair}: ok: every residual <= 1e-08"
