@@ -11,8 +11,9 @@ A residual has one component per scalar equation (a vector equation has several)
 Per-point data that is not a coordinate — the outward normal of `dn`, observed values —
 are `Dummy` symbols listed in `SymbolicProblem.extras`; learned parameters are
 `Symbol`s; values at the paired point of a periodic condition are the applied functions
-`SymbolicProblem.paired` (`u@pair(t, x)`: the `@` keeps them apart from every name a spec can write).  `= manufactured` is the left side with the
-exact solution substituted for the unknowns, derivatives evaluated.
+`SymbolicProblem.paired` (`u_{pair}(t, x)`: the braces keep them apart from every name a
+spec can write).  `= manufactured` is the left side with the exact solution substituted
+for the unknowns, derivatives evaluated.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class SymbolicProblem:
     exact: tuple[sympy.Expr, ...] | None  # one per unknown
     learned: tuple[sympy.Symbol, ...] = ()  # `param … unknown` scalars, in definition order
     extras: tuple[Extra, ...] = ()
-    paired: tuple[sympy.Expr, ...] = ()  # u@pair(t, x): each unknown at the paired point
+    paired: tuple[sympy.Expr, ...] = ()  # u_{pair}(t, x): each unknown at the paired point
 
 
 def to_sympy(problem: CheckedProblem) -> SymbolicProblem:
@@ -148,7 +149,7 @@ class _Builder:
         self.coordinates = tuple(sympy.Symbol(name, real=True) for name in box.names)
         self.spatial = tuple(self.coordinates[axis] for axis in box.spatial_axes)
         self.unknowns = tuple(sympy.Function(name, real=True)(*self.coordinates) for name in problem.unknowns)
-        self.paired = tuple(sympy.Function(f"{name}@pair", real=True)(*self.coordinates)
+        self.paired = tuple(sympy.Function(f"{name}_{{pair}}", real=True)(*self.coordinates)
                             for name in problem.unknowns)
         self.parameters = {name: sympy.Symbol(name, real=True) for name, _ in problem.parameters}
         self.learned = {name: sympy.Symbol(name, real=True) for name, _ in problem.learned}

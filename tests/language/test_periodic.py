@@ -78,7 +78,7 @@ def test_periodic_x_is_the_same_as_its_general_form():
 
 def test_the_sides_may_be_written_upper_face_first_and_may_differ_in_unknowns():
     t, x = sympy.symbols("t x", real=True)
-    u, v = (sympy.Function(f"{n}@pair", real=True)(t, x) for n in "uv")
+    u, v = (sympy.Function(f"{n}_{{pair}}", real=True)(t, x) for n in "uv")
     found = pdedsl.parse(STRIP.replace("unknown u", "unknown u, v") + "pde: v = 0\n"
                          "periodic: u(x = 2) = 3 * v(x = 0)").residual_expressions()["periodic"]
     assert found == u - 3 * sympy.Function("v", real=True)(t, x)
