@@ -155,7 +155,8 @@ def _not_a_function(r, expr: ast.Call, env: Env) -> PdeError:
     strangers = [c for c in letters if c not in scope.coordinates]
     looks_like_shorthand = len(letters) <= 3 or len(strangers) < len(letters)
     if re.fullmatch(r"d[A-Za-z]+", func) and strangers and looks_like_shorthand:
-        hint = f"'{strangers[0]}' is not a coordinate (the coordinates are: {', '.join(scope.coordinates)}); "
+        hint = hint if guess not in (None, "d") else ""  # `d` itself is no help for `dz`
+        hint += f"'{strangers[0]}' is not a coordinate (the coordinates are: {', '.join(scope.coordinates)}); "
     if func.startswith("d"):
         hint += "derivatives are d(u, x, y) or the shorthand d + coordinate letters (dx, dxx, dxy)"
     else:
