@@ -111,3 +111,14 @@ def test_links_between_pages_resolve():
               for page in PAGES for target, _ in LINK.findall(page.read_text(encoding="utf-8"))
               if "://" not in target and not (page.parent / target).is_file()]
     assert not broken, "links to missing pages:\n" + "\n".join(broken)
+
+
+def test_solvers_page_documents_every_optimizer_setting():
+    import dataclasses
+
+    from pdedsl.solvers import OPTIMIZERS
+
+    page = (ROOT / "docs" / "solvers.md").read_text(encoding="utf-8")
+    missing = [f"{name}.{field.name}" for name, cls in OPTIMIZERS.items()
+               for field in dataclasses.fields(cls) if f"`{field.name}`" not in page]
+    assert not missing, f"docs/solvers.md does not list these settings: {missing}"
