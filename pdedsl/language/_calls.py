@@ -4,7 +4,7 @@ A function or operator is looked up in `_registry`; its entry gives the arity, t
 shape rule and the derivative order it adds.  `dxy(u)` is the shorthand of
 `d(u, x, y)`.  An unknown is called only in two kinds of condition, as the `env`
 says: `u(0.5, 0.5)` in a `point:` condition, `u(x = 0)` in a `periodic:` one; the
-point or face is recorded in `env.found` for the condition to read.
+point or face travels up in `Typed.found` for the condition to read.
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
-
 from pdedsl.errors import PdeError, PdeNameError, PdeSemanticError
 from pdedsl.geometry import Box
 from pdedsl.language import _ast as ast
 from pdedsl.language._ir import Apply, Diff, Op, Var
 from pdedsl.language._registry import CONSTANTS, FUNCTIONS, OPERATORS
-from pdedsl.language._scope import MAX_DERIVATIVE_ORDER, Env, Found, Typed, fmt
+from pdedsl.language._scope import MAX_DERIVATIVE_ORDER, Env, Found, Typed, fmt, found_in
 from pdedsl.language._settings import suggest
 
 __all__ = ["resolve_call", "bare_unknown"]
@@ -32,7 +30,7 @@ def resolve_call(r, expr: ast.Call, env: Env) -> Typed:
         (arg,) = _args(expr, 1)
         typed = r.scalar(r.resolve(arg, env), arg, f"{func}()")
         value = None if typed.value is None else _fold_function(expr, func, typed.value)
-        return Typed(Apply(expr.span, func, typed.expr), 0, typed.order, value, typed.unknown)
+        return Typed(Apply(expr.span, func, typed.expr), 0, typed.order, value, typed.unknown, typed.found)
     if func in OPERATORS and func != "d":
         return _operator(r, expr, env)
     if func in scope.unknowns and env.condition == "point":
@@ -81,7 +79,7 @@ def _fold_function(expr: ast.Call, func: str, x: float) -> float:
 
 
 def _with_order(expr: ast.Call, node, typed: Typed, increase: int, size: int) -> Typed:
-    return Typed(node, size, _order(expr, typed.order + increase), None, typed.unknown)
+    return Typed(node, size, _order(expr, typed.order + increase), None, typed.unknown, typed.found)
 
 
 def _order(expr: ast.Call, order: int) -> int:
@@ -104,7 +102,7 @@ def _operator(r, expr: ast.Call, env: Env) -> Typed:
     size = op.shape(tuple(t.size for t in operands), n, expr)
     order = _order(expr, max(t.order for t in operands) + op.order)
     return Typed(Op(expr.span, op.name, tuple(t.expr for t in operands)), size, order, None,
-                 any(t.unknown for t in operands))
+                 any(t.unknown for t in operands), found_in(*operands))
 
 
 def _call_d(r, expr: ast.Call, env: Env) -> Typed:
@@ -176,13 +174,7 @@ def _unknown_at_point(r, expr: ast.Call, env: Env) -> Typed:
         if not box.lows[axis] - 1e-12 <= value <= box.highs[axis] + 1e-12:
             raise PdeSemanticError(f"the point lies outside the domain: {box.names[axis]} = {fmt(value)} is "
                                    f"not in [{fmt(box.lows[axis])}, {fmt(box.highs[axis])}]", expr.args[axis].span)
-    if env.found and not np.allclose(env.found[0].point, point):
-        first = env.found[0].span
-        raise PdeSemanticError("a `point:` condition holds at one point; this one names two", expr.span,
-                               hint=f"the first is at line {first.line}, column {first.column}; "
-                                    "write one condition per point")
-    env.found.append(Found(expr.span, point=point))
-    return Typed(Var(expr.span, scope.unknowns[name], name), unknown=True)
+    return Typed(Var(expr.span, scope.unknowns[name], name), unknown=True, found=(Found(expr.span, point=point),))
 
 
 def _unknown_on_face(r, expr: ast.Call, env: Env) -> Typed:
@@ -212,5 +204,5 @@ def _unknown_on_face(r, expr: ast.Call, env: Env) -> Typed:
         raise PdeSemanticError(f"{coordinate} = {fmt(value)} {where}: {coordinate} ranges over "
                                f"[{fmt(low)}, {fmt(high)}]", face.span, hint=hint)
     position = r.resolve(face.value, env.outside()).expr
-    env.found.append(Found(face.span, axis=axis, side=side, value=position, label=f"{coordinate} = {fmt(value)}"))
-    return Typed(Var(expr.span, scope.unknowns[name], name), unknown=True)
+    face_use = Found(face.span, axis=axis, side=side, value=position, label=f"{coordinate} = {fmt(value)}")
+    return Typed(Var(expr.span, scope.unknowns[name], name), unknown=True, found=(face_use,))

@@ -18,7 +18,7 @@ from pdedsl.language._ir import CheckedCondition, Expr, Extra, Learned, Manufact
 from pdedsl.language._periodic import periodic, periodic_pair
 from pdedsl.language._regions import region
 from pdedsl.language._registry import components
-from pdedsl.language._scope import Env, Typed, fmt
+from pdedsl.language._scope import Env, Typed, fmt, found_in
 
 __all__ = ["conditions", "weight"]
 
@@ -59,24 +59,25 @@ def weight(r: Resolver, weight_expr: ast.Expr | None) -> float:
 
 
 def _condition(r: Resolver, spec: ast.Spec, condition: ast.Condition, name: str) -> CheckedCondition:
-    env = Env(condition=condition.kind, found=[])
-    lhs, rhs = _sides(r, spec, condition.equation, env)
-    fixed = {"points": _point_of(r, condition, env)} if condition.kind == "point" else None
+    (lhs, rhs), found = _sides(r, spec, condition.equation, Env(condition=condition.kind))
+    fixed = {"points": _point_of(r, condition, found)} if condition.kind == "point" else None
     return CheckedCondition(name, condition.kind, region(r, condition), weight(r, condition.weight), condition.span,
                             condition.text, lhs, rhs, fixed)
 
 
-def _sides(r: Resolver, spec: ast.Spec, equation: ast.Equation, env: Env) -> tuple[Expr, Expr]:
-    """Both sides resolved: scalars, or vectors of the same length (a right side of 0 fits any vector)."""
+def _sides(r: Resolver, spec: ast.Spec, equation: ast.Equation, env: Env):
+    """Both sides resolved: scalars, or vectors of the same length (a right side of 0 fits any vector); and the
+    points at which they evaluate unknowns."""
     left = r.resolve(equation.lhs, env)
     if isinstance(equation.rhs, ast.Name) and equation.rhs.name == "manufactured":
-        return left.expr, _manufactured(spec, equation.rhs, left)
+        return (left.expr, _manufactured(spec, equation.rhs, left)), left.found
     right = r.resolve(equation.rhs, env)
+    found = found_in(left, right)
     if left.size != right.size:
         if right.value == 0 and not right.size:
-            return left.expr, Vec(equation.rhs.span, (right.expr,) * left.size)
+            return (left.expr, Vec(equation.rhs.span, (right.expr,) * left.size)), found
         if left.value == 0 and not left.size:
-            return Vec(equation.lhs.span, (left.expr,) * right.size), right.expr
+            return (Vec(equation.lhs.span, (left.expr,) * right.size), right.expr), found
         raise PdeSemanticError(f"the two sides have different numbers of components: {components(left.size)} on "
                                f"the left, {components(right.size)} on the right", equation.span,
                                hint="a vector equation needs vectors of the same length on both sides "
@@ -85,7 +86,7 @@ def _sides(r: Resolver, spec: ast.Spec, equation: ast.Equation, env: Env) -> tup
         raise PdeSemanticError("this equation does not involve any unknown", equation.span,
                                hint=f"equations and conditions constrain the unknowns "
                                     f"({', '.join(r.scope.unknowns)})")
-    return left.expr, right.expr
+    return (left.expr, right.expr), found
 
 
 def _manufactured(spec: ast.Spec, name: ast.Name, left: Typed) -> Expr:
@@ -101,13 +102,20 @@ def _manufactured(spec: ast.Spec, name: ast.Name, left: Typed) -> Expr:
     return Manufactured(name.span) if not left.size else Vec(name.span, (Manufactured(name.span),) * left.size)
 
 
-def _point_of(r: Resolver, condition: ast.Condition, env: Env) -> np.ndarray:
-    if not env.found:
+def _point_of(r: Resolver, condition: ast.Condition, found) -> np.ndarray:
+    """The one point at which a `point:` condition evaluates its unknowns."""
+    if not found:
         name = next(iter(r.scope.unknowns))
         example = ", ".join(["0.5"] * r.scope.box.dim)
         raise PdeSemanticError("a `point:` condition needs the point where it holds", condition.equation.span,
                                hint=f"write the unknown at its point, e.g. {name}({example}) = 0")
-    return np.asarray([env.found[0].point], float)
+    first = found[0]
+    for other in found[1:]:
+        if not np.allclose(first.point, other.point):
+            raise PdeSemanticError("a `point:` condition holds at one point; this one names two", other.span,
+                                   hint=f"the first is at line {first.span.line}, column {first.span.column}; "
+                                        "write one condition per point")
+    return np.asarray([first.point], float)
 
 
 def _data(r: Resolver, statement: ast.Data, name: str, folder) -> CheckedCondition:

@@ -18,7 +18,7 @@ from pdedsl.language import _ast as ast
 from pdedsl.language import _calls
 from pdedsl.language._ir import Arith, Const, Coord, Learned, Neg, Num, Param, Total, Var, Vec
 from pdedsl.language._registry import CONSTANTS, FUNCTIONS, OPERATORS, shape_text
-from pdedsl.language._scope import BUILTINS, MAX_EXPONENT, MAX_SUM_TERMS, Env, Scope, Typed, fmt
+from pdedsl.language._scope import BUILTINS, MAX_EXPONENT, MAX_SUM_TERMS, Env, Scope, Typed, fmt, found_in
 from pdedsl.language._shapes import SHAPES
 
 __all__ = ["Resolver", "fold"]
@@ -140,12 +140,12 @@ class Resolver:
     def _resolve_vector(self, expr: ast.Vector, env: Env) -> Typed:
         items = [self.scalar(self.resolve(item, env), item, "a vector's component") for item in expr.items]
         return Typed(Vec(expr.span, tuple(t.expr for t in items)), len(items), max(t.order for t in items), None,
-                     any(t.unknown for t in items))
+                     any(t.unknown for t in items), found_in(*items))
 
     def _resolve_neg(self, expr: ast.Neg, env: Env) -> Typed:
         typed = self.resolve(expr.operand, env)
         value = None if typed.value is None else -typed.value
-        return Typed(Neg(expr.span, typed.expr), typed.size, typed.order, value, typed.unknown)
+        return Typed(Neg(expr.span, typed.expr), typed.size, typed.order, value, typed.unknown, typed.found)
 
     def _flat_binop(self, expr: ast.BinOp, env: Env) -> Typed:
         """A chain `a + b + c …` (left-nested in the tree) resolved by a loop, not by recursion: a flat sum of
@@ -170,7 +170,7 @@ class Resolver:
         if left.value is not None and right.value is not None:
             value = fold(expr, left.value, right.value)
         return Typed(Arith(expr.span, expr.op, left.expr, right.expr), size, max(left.order, right.order), value,
-                     left.unknown or right.unknown)
+                     left.unknown or right.unknown, found_in(left, right))
 
     def _resolve_sum(self, expr: ast.Sum, env: Env) -> Typed:
         index = expr.index.name
@@ -190,7 +190,7 @@ class Resolver:
         values = [t.value for t in terms]
         value = None if None in values else math.fsum(values)
         return Typed(Total(expr.span, tuple(t.expr for t in terms)), sizes.pop(), max(t.order for t in terms),
-                     value, any(t.unknown for t in terms))
+                     value, any(t.unknown for t in terms), found_in(*terms))
 
 
 def _binop_size(expr: ast.BinOp, left: Typed, right: Typed) -> int:

@@ -47,9 +47,8 @@ def periodic_pair(r: Resolver, condition: ast.Condition, name: str, weight: floa
                                hint=f"a periodic condition pairs two faces: write both sides, e.g. {example()}")
     sides = []
     for which, expr in (("left", equation.lhs), ("right", equation.rhs)):
-        env = Env(condition="periodic", found=[])
-        typed = r.resolve(expr, env)
-        sides.append((typed, _side_face(r, which, expr, env.found)))
+        typed = r.resolve(expr, Env(condition="periodic"))
+        sides.append((typed, _side_face(r, which, expr, typed.found)))
     (left, left_face), (right, right_face) = sides
     if left.size != right.size:
         raise PdeSemanticError(f"the two sides have different numbers of components: {components(left.size)} on "
@@ -75,7 +74,7 @@ def periodic_pair(r: Resolver, condition: ast.Condition, name: str, weight: floa
     return CheckedCondition(name, "periodic", PeriodicFaces(axis), weight, span, condition.text, lhs, rhs)
 
 
-def _side_face(r: Resolver, which: str, expr: ast.Expr, faces: list[Found]) -> Found:
+def _side_face(r: Resolver, which: str, expr: ast.Expr, faces: tuple[Found, ...]) -> Found:
     """The one face on which a side of a periodic condition evaluates the unknowns."""
     if not faces:
         raise PdeSemanticError(f"the {which} side of a periodic condition has no unknown on a face", expr.span,

@@ -4,7 +4,8 @@
 `let` definitions, learned parameters) and the domain.  `Env` is the value an
 expression is resolved in: the sum indices in scope, how many unrolled copies of it
 there are, and the kind of condition it belongs to — passed down, never stored.
-`Typed` is a resolved expression with its shape, derivative order and value.
+`Typed` is a resolved expression with its shape, derivative order and value, and the points or
+faces at which it evaluates unknowns (`u(0.5, 0.5)`, `u(x = 0)`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pdedsl.language._registry import CONSTANTS, FUNCTIONS, OPERATORS
 from pdedsl.language._settings import suggest
 from pdedsl.language._shapes import SHAPES
 
-__all__ = ["Typed", "Env", "Found", "Scope", "BUILTINS", "MAX_DERIVATIVE_ORDER", "MAX_EXPONENT",
+__all__ = ["Typed", "Env", "Found", "Scope", "found_in", "BUILTINS", "MAX_DERIVATIVE_ORDER", "MAX_EXPONENT",
            "MAX_SUM_TERMS", "MAX_DIMENSION", "fmt"]
 
 BUILTINS = (*FUNCTIONS, *OPERATORS, *CONSTANTS, *SHAPES, "manufactured")
@@ -40,6 +41,7 @@ class Typed:
     order: int = 0
     value: float | None = None  # the number, when the expression is a constant
     unknown: bool = False  # mentions an unknown
+    found: tuple["Found", ...] = ()  # the points or faces at which it evaluates unknowns, in source order
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,19 @@ class Found:
     label: str = ""  # "x = 0"
 
 
+def found_in(*parts: Typed) -> tuple[Found, ...]:
+    """The points or faces of the parts of an expression, in order."""
+    return tuple(f for part in parts for f in part.found)
+
+
 @dataclass(frozen=True)
 class Env:
-    """Where an expression is resolved: the sum indices in scope, the count of its unrolled copies, and the kind
-    of condition it is part of; `found` collects the points or faces at which that condition evaluates the
-    unknowns (`point:` and `periodic:` conditions)."""
+    """Where an expression is resolved: the sum indices in scope, the count of its unrolled copies, the kind
+    of condition it is part of, and the `let` it defines."""
 
     indices: dict = field(default_factory=dict)
     multiplicity: int = 1
     condition: str | None = None
-    found: list | None = None
     defining: str | None = None  # the `let` whose value this is
 
     def with_index(self, name: str, value: int, count: int) -> "Env":
