@@ -50,6 +50,9 @@ def counting_sigint(enabled: bool = True):
     if isinstance(counter, SigintCounter):
         yield counter
         return
+    if counter is signal.SIG_IGN:  # Ctrl-C ignored on purpose (nohup, a background job): leave it so
+        yield SigintCounter()
+        return
     counter = SigintCounter()
     previous = signal.signal(signal.SIGINT, counter)
     try:
