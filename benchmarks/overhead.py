@@ -327,7 +327,7 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         d, h = r["split_ms"]["dsl"], r["split_ms"]["hand"]
         first = r["first_call_s"]["dsl"]
-        label = r["problem"] + (" (seed 2-32-1)" if r.get("sizes") == "seed" else "")
+        label = r["problem"] + (" (2-32-1)" if r.get("sizes") == "seed" else "")
         paired = r.get("ratio_dsl_over_hand_paired", nan), r.get("step_over_svd_dsl_paired", nan)
         lines.append(
             f"| {label} | {r['S']}×{r['P']} | {r['step_ms_dsl']:.1f} | {r['step_ms_hand']:.1f} "
