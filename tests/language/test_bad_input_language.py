@@ -237,3 +237,11 @@ def test_check_refuses_a_zero_divisor_and_verify_accepts_an_unknown_named_u_pair
                     "pde: u_pair - dx(u) = 0\nperiodic x\nexact:\n  u = sin(x)\n  u_pair = cos(x)\n")
     assert main(["verify", "--points", "50", str(pair)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"{pair}: ok: every residual <= 1e-08"
+
+
+def test_a_point_condition_with_two_points_is_reported_at_the_second():
+    err = error(LINE + "pde: dxx(u) = 0\npoint: u(0.5) + dx(u(0.25)) = 0", PdeSemanticError)
+    assert where(err) == (4, 20, "a `point:` condition holds at one point; this one names two",
+                          "the first is at line 4, column 8; write one condition per point")
+    compiled = parse(LINE + "pde: dxx(u) = 0\npoint: u(0.5) + dx(u(1/2)) = 1").compile()
+    np.testing.assert_allclose(compiled.groups[1].fixed["points"], [[0.5]])
