@@ -83,9 +83,9 @@ def _sides(r: Resolver, spec: ast.Spec, equation: ast.Equation, env: Env):
                                hint="a vector equation needs vectors of the same length on both sides "
                                     "(or 0 on one side)")
     if not (left.unknown or right.unknown):
-        raise PdeSemanticError("this equation does not involve any unknown", equation.span,
-                               hint=f"equations and conditions constrain the unknowns "
-                                    f"({', '.join(r.scope.unknowns)})")
+        hint = (f"equations and conditions constrain the unknowns ({', '.join(r.scope.unknowns)})"
+                if r.scope.unknowns else "the spec declares no unknown; add a line such as `unknown u`")
+        raise PdeSemanticError("this equation does not involve any unknown", equation.span, hint=hint)
     return (left.expr, right.expr), found
 
 

@@ -245,3 +245,9 @@ def test_a_point_condition_with_two_points_is_reported_at_the_second():
                           "the first is at line 4, column 8; write one condition per point")
     compiled = parse(LINE + "pde: dxx(u) = 0\npoint: u(0.5) + dx(u(1/2)) = 1").compile()
     np.testing.assert_allclose(compiled.groups[1].fixed["points"], [[0.5]])
+
+
+def test_an_equation_without_unknowns_in_a_spec_without_any_says_to_declare_one():
+    err = error("domain x in [0, 1]\npde: x = 0", PdeSemanticError)
+    assert where(err) == (2, 6, "this equation does not involve any unknown",
+                          "the spec declares no unknown; add a line such as `unknown u`")
