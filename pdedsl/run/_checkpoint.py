@@ -79,7 +79,7 @@ def load_checkpoint(path: Path, fingerprint: str, fresh: RunState, resample_rows
     except PdeError:
         raise
     except DAMAGED as err:
-        raise _damaged(path, f"{type(err).__name__}: {err}" if str(err) else type(err).__name__) from None
+        raise _damaged(path, type(err).__name__) from None
     problem = _inconsistency(run)
     if problem:
         raise _damaged(path, problem)

@@ -194,7 +194,8 @@ def test_an_interruption_at_any_moment_loses_nothing(poisson, tmp_path_factory):
 
     spec, reference = poisson
 
-    moments = st.one_of(st.tuples(st.just("start"), st.floats(0.0, 3.0)),
+    # From 0.3 s on: a signal while the interpreter itself starts, before any of pdedsl runs, is Python's.
+    moments = st.one_of(st.tuples(st.just("start"), st.floats(0.3, 3.0)),
                         st.tuples(st.just("step"), st.integers(1, 195)),
                         st.tuples(st.just("writes"), st.sampled_from(["params.npz", "solution.npz", "solution.png"])))
 
@@ -204,8 +205,8 @@ def test_an_interruption_at_any_moment_loses_nothing(poisson, tmp_path_factory):
         out = tmp_path_factory.mktemp("cut") / "run"
         code, stderr = _interrupted_run(spec, out, moment, sig)
         assert "Traceback" not in stderr and "Exception ignored" not in stderr
-        if sig == signal.SIGINT:  # -2: before the interpreter installs any handler
-            assert code in (0, 130, -signal.SIGINT), stderr
+        if sig == signal.SIGINT:
+            assert code in (0, 130), stderr
         if (out / "metrics.json").exists():
             _check_outputs_complete(out)
         if not (out / "checkpoint.npz").exists():  # stopped before its first checkpoint: nothing to resume
