@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         except PdeError as err:
             print(err.format(), file=sys.stderr)
             return EXIT_FAILED
-        except KeyboardInterrupt:
-            print("pdedsl: interrupted", file=sys.stderr)
+        except KeyboardInterrupt as err:
+            print(f"pdedsl: {str(err) or 'interrupted'}", file=sys.stderr)
             return EXIT_INTERRUPTED
         except BrokenPipeError:  # `pdedsl ... | head`: the reader has gone; nothing more to say
             _silence_stdout()

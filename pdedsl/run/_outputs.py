@@ -112,14 +112,18 @@ def write_outputs(out_dir: Path, writers, metrics: dict, interrupts=None) -> str
     """
     output_id = uuid.uuid4().hex
     mark = interrupts.count if interrupts is not None else 0
+
+    def check():
+        if interrupts is not None and interrupts.since(mark):
+            raise Interrupted(f"interrupted while writing the outputs: only {CHECKPOINT} was kept in {out_dir} "
+                              "(--resume writes the others)")
+
     try:
         (out_dir / "metrics.json").unlink(missing_ok=True)
         for write in writers:
-            if interrupts is not None and interrupts.since(mark):
-                raise Interrupted
+            check()
             write(output_id)
-        if interrupts is not None and interrupts.since(mark):
-            raise Interrupted
+        check()
         write_json(out_dir / "metrics.json", {**metrics, "output_id": output_id})
     except Interrupted:
         remove_outputs(out_dir)

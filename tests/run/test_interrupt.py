@@ -117,8 +117,10 @@ def test_sigint_while_the_outputs_are_written_leaves_none_of_them(tmp_path):
         counter(signal.SIGINT, None)  # Ctrl-C while this file is written
         (tmp_path / "solution.npz").write_bytes(output_id.encode())
 
-    with pytest.raises(Interrupted):
+    with pytest.raises(Interrupted) as info:
         write_outputs(tmp_path, (first, second, first), {"steps": 3}, counter)
+    assert str(info.value) == (f"interrupted while writing the outputs: only checkpoint.npz was kept in {tmp_path} "
+                               "(--resume writes the others)")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.npz"]
     # Without a Ctrl-C every file carries the same output id, metrics.json last.
     output_id = write_outputs(tmp_path, (first,), {"steps": 3}, SigintCounter())
