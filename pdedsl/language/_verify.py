@@ -14,61 +14,20 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pdedsl.geometry import (
-    Box, Boundary, Face, Faces, Interior, PeriodicFaces, Region, ShapeDomain, face_normals, sample_shape_boundary,
-    sample_shape_interior,
-)
+from pdedsl import geometry
+from pdedsl.errors import PdeError
+from pdedsl.geometry import EmptyRegionError
 from pdedsl.language._problem import CompiledProblem
 
-__all__ = ["uniform_points", "region_data", "max_residuals"]
+__all__ = ["region_data", "max_residuals"]
 
 
-def uniform_points(box: Box, region: Region, n: int, rng: np.random.Generator) -> np.ndarray:
-    """`n` points (n, dim) uniform in the box, or on a union of its faces (a face drawn at random per point)."""
-    return region_data(box, region, n, rng)["points"]
-
-
-def _box_faces(box: Box, faces: tuple[Face, ...], n: int, rng) -> dict[str, np.ndarray]:
-    lows, highs = np.asarray(box.lows), np.asarray(box.highs)
-    points = lows + (highs - lows) * rng.uniform(size=(n, box.dim))
-    choice = np.sort(rng.integers(len(faces), size=n))
-    for k, face in enumerate(faces):
-        points[choice == k, face.axis] = box.face_value(face)
-    counts = [int(np.sum(choice == k)) for k in range(len(faces))]
-    return {"points": points, "normal": face_normals(box.dim, list(faces), counts)}
-
-
-def _shape_region(domain: ShapeDomain, region: Region, n: int, rng) -> dict[str, np.ndarray]:
-    def unit(m, k):
-        return rng.uniform(size=(m, k))
-
-    time = None if domain.time is None else rng.uniform(size=n)
-    if isinstance(region, Boundary):
-        spatial, normals = sample_shape_boundary(domain.shape, region.pieces, n, unit, rng)
-        if domain.time_axis is not None:
-            normals = np.insert(normals, domain.time_axis, 0.0, axis=1)
-        return {"points": domain.with_time(spatial, time), "normal": normals}
-    spatial = sample_shape_interior(domain.shape, n, unit)
-    if isinstance(region, Faces):
-        (face,) = region.faces
-        return {"points": domain.with_time(spatial, np.full(n, float(face.side))),
-                "normal": face_normals(domain.dim, [face], [n])}
-    return {"points": domain.with_time(spatial, time)}
-
-
-def region_data(domain, region: Region, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Uniform random points of a region, with outward normals on boundaries and pairs on periodic faces."""
-    if isinstance(domain, ShapeDomain):
-        return _shape_region(domain, region, n, rng)
-    if isinstance(region, Interior):
-        lows, highs = np.asarray(domain.lows), np.asarray(domain.highs)
-        return {"points": lows + (highs - lows) * rng.uniform(size=(n, domain.dim))}
-    if isinstance(region, PeriodicFaces):
-        data = _box_faces(domain, (Face(region.axis, 0),), n, rng)
-        pair = data["points"].copy()
-        pair[:, region.axis] = domain.highs[region.axis]
-        return {**data, "pair": pair}
-    return _box_faces(domain, region.faces, n, rng)
+def region_data(domain, region, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Uniform random points of a region with their per-point data (`pdedsl.geometry.region_data`)."""
+    try:
+        return geometry.region_data(domain, region, n, rng, "random")
+    except EmptyRegionError as err:
+        raise PdeError(str(err), hint=err.hint) from None
 
 
 def max_residuals(compiled: CompiledProblem, n_points: int = 1000, seed: int = 0) -> dict[str, float]:

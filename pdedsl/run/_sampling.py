@@ -1,9 +1,4 @@
-"""Collocation and test points for the regions of a domain, with the per-point data groups need.
-
-Methods: `random` (uniform), `sobol` and `halton` (scrambled, `scipy.stats.qmc`), `grid`
-(tensor grid: interior points exclude the faces, face points include their edges).
-Shape domains (disks, annuli, constructive geometry) are sampled by `pdedsl.geometry` from
-unit-cube samples of the same method: interiors by rejection from the bounding box.
+"""Collocation and test points of a problem's residual groups; the points themselves come from `pdedsl.geometry`.
 
 Counts follow one rule, documented in docs/usage.md: every residual group of a kind
 (`pde`, `boundary`, `initial`) receives the count given for that kind; a group whose
@@ -18,118 +13,26 @@ Per-point data of a group (`collocation_points` returns one dict per group):
 
 from __future__ import annotations
 
-import math
-import warnings
-
 import numpy as np
-from scipy.stats import qmc
 
-from pdedsl.geometry import (
-    Box, Boundary, Face, Faces, Interior, PeriodicFaces, ShapeDomain, face_normals, sample_shape_boundary,
-    sample_shape_interior,
-)
+from pdedsl import geometry
+from pdedsl.errors import PdeError
+from pdedsl.geometry import SAMPLING_METHODS, EmptyRegionError, Interior, sample_unit_cube
 
 __all__ = ["SAMPLING_METHODS", "DEFAULT_COUNTS", "sample_unit_cube", "sample_region", "region_data",
            "collocation_points", "evaluation_points", "interior_groups", "residual_density_sample"]
 
-SAMPLING_METHODS = ("random", "sobol", "halton", "grid")
 DEFAULT_COUNTS = {"pde": 1000, "boundary": 200, "initial": 100, "periodic": 100}
 # The spec says `sample interior 900, ...`; groups of kind "pde" use the "interior" count.
 COUNT_KEY = {"pde": "interior", "boundary": "boundary", "initial": "initial", "periodic": "boundary"}
 
 
-def sample_unit_cube(n: int, dim: int, method: str, rng: np.random.Generator, *, open_grid: bool) -> np.ndarray:
-    """`n` points of [0,1]^dim, shape (n, dim); `grid` may return slightly fewer/more (a full tensor grid)."""
-    if dim == 0:
-        return np.zeros((1, 0))
-    if method == "random":
-        return rng.random((n, dim))
-    if method in ("sobol", "halton"):
-        engine = (qmc.Sobol if method == "sobol" else qmc.Halton)(d=dim, scramble=True, seed=rng)
-        with warnings.catch_warnings():  # Sobol prefers powers of two; any n is still a valid prefix
-            warnings.simplefilter("ignore", UserWarning)
-            return engine.random(n)
-    if method == "grid":
-        per_axis = max(int(round(n ** (1.0 / dim))), 1)
-        if open_grid:  # interior: drop the two end points of each axis
-            axis = np.linspace(0.0, 1.0, per_axis + 2)[1:-1]
-        else:
-            axis = np.linspace(0.0, 1.0, per_axis) if per_axis > 1 else np.array([0.5])
-        mesh = np.meshgrid(*([axis] * dim), indexing="ij")
-        return np.stack([m.ravel() for m in mesh], axis=-1)
-    raise ValueError(f"unknown sampling method {method!r}; choose one of {', '.join(SAMPLING_METHODS)}")
-
-
-def _scale(unit: np.ndarray, lows, highs) -> np.ndarray:
-    lows, highs = np.asarray(lows, float), np.asarray(highs, float)
-    return lows + unit * (highs - lows)
-
-
-def _face_points(box, face: Face, n: int, method: str, rng) -> np.ndarray:
-    """`n` points on one face, shape (n, box.dim); the fixed coordinate is set exactly."""
-    others = [k for k in range(box.dim) if k != face.axis]
-    unit = sample_unit_cube(n, len(others), method, rng, open_grid=False)
-    pts = np.empty((unit.shape[0], box.dim))
-    pts[:, others] = _scale(unit, [box.lows[k] for k in others], [box.highs[k] for k in others])
-    pts[:, face.axis] = box.face_value(face)
-    return pts
-
-
-def _split_by_measure(box: Box, faces: tuple[Face, ...], n: int) -> list[int]:
-    """Largest-remainder split of n over faces in proportion to their measure (≥ 1 each)."""
-    measures = np.array([box.face_measure(f) for f in faces], float)
-    share = n * measures / measures.sum()
-    counts = np.floor(share).astype(int)
-    for k in np.argsort(-(share - counts))[: n - counts.sum()]:
-        counts[k] += 1
-    return [max(int(c), 1) for c in counts]
-
-
-def _box_faces(box: Box, faces: tuple[Face, ...], n: int, method: str, rng) -> dict[str, np.ndarray]:
-    if box.dim == 1:  # each face is one point
-        parts = [_face_points(box, f, 1, method, rng) for f in faces]
-    else:
-        parts = [_face_points(box, f, c, method, rng) for f, c in zip(faces, _split_by_measure(box, faces, n))]
-    return {"points": np.concatenate(parts), "normal": face_normals(box.dim, list(faces), [len(p) for p in parts])}
-
-
-def _shape_region(domain: ShapeDomain, region, n: int, method: str, rng) -> dict[str, np.ndarray]:
-    """Interior, named boundary pieces, or a time face (initial slice) of a shape domain."""
-    def unit(m, k):
-        return sample_unit_cube(m, k, method if method != "grid" else "sobol", rng, open_grid=True)
-
-    def time_unit(m):
-        return None if domain.time is None else unit(m, 1)[:, 0]
-
-    if isinstance(region, Boundary):
-        spatial, normals = sample_shape_boundary(domain.shape, region.pieces, n, unit, rng)
-        points = domain.with_time(spatial, time_unit(n))
-        if domain.time_axis is not None:  # the normal of the space-time cylinder has no time component
-            normals = np.insert(normals, domain.time_axis, 0.0, axis=1)
-        return {"points": points, "normal": normals}
-    spatial = sample_shape_interior(domain.shape, n, unit)
-    if isinstance(region, Interior):
-        return {"points": domain.with_time(spatial, time_unit(n))}
-    (face,) = region.faces  # the time faces: t = low or t = high
-    points = domain.with_time(spatial, np.full(n, float(face.side)))
-    return {"points": points, "normal": face_normals(domain.dim, [face], [n])}
-
-
 def region_data(domain, region, n: int, method: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Points of a region and their per-point data: {"points", "normal" on boundaries, "pair" if periodic}."""
-    if isinstance(domain, ShapeDomain):
-        return _shape_region(domain, region, n, method, rng)
-    if isinstance(region, Interior):
-        return {"points": _scale(sample_unit_cube(n, domain.dim, method, rng, open_grid=True), domain.lows,
-                                 domain.highs)}
-    if isinstance(region, Faces):
-        return _box_faces(domain, region.faces, n, method, rng)
-    if isinstance(region, PeriodicFaces):
-        data = _box_faces(domain, (Face(region.axis, 0),), n, method, rng)
-        pair = data["points"].copy()
-        pair[:, region.axis] = domain.highs[region.axis]
-        return {**data, "pair": pair}
-    raise TypeError(f"cannot sample region {region!r}")
+    """Points of a region and their per-point data (`pdedsl.geometry.region_data`); an empty shape is a PdeError."""
+    try:
+        return geometry.region_data(domain, region, n, rng, method)
+    except EmptyRegionError as err:
+        raise PdeError(str(err), hint=err.hint) from None
 
 
 def sample_region(domain, region, n: int, method: str, rng: np.random.Generator) -> np.ndarray:
@@ -194,11 +97,5 @@ def residual_density_sample(score, domain, n: int, pool: int, rng: np.random.Gen
 def evaluation_points(domain, n: int, seed: int) -> np.ndarray:
     """`n` uniform random points of the domain, from a stream independent of the training points."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
-    if isinstance(domain, ShapeDomain):
-        return region_data(domain, Interior(), n, "random", rng)["points"]
-    return _scale(rng.random((n, domain.dim)), domain.lows, domain.highs)
+    return region_data(domain, Interior(), n, "random", rng)["points"]
 
-
-def grid_shape_for(box, n_total: int) -> int:
-    """Points per axis of a regular grid of about `n_total` points (for solution.npz)."""
-    return max(int(math.floor(n_total ** (1.0 / box.dim))), 2)

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from pdedsl.geometry import Box, Face, Faces, Interior
-from pdedsl.run._sampling import SAMPLING_METHODS, collocation_points, evaluation_points, sample_region
+from pdedsl.run._sampling import (
+    SAMPLING_METHODS, collocation_points, evaluation_points, region_data, sample_region,
+)
 
 SQUARE = Box(("x", "y"), (0.0, 0.0), (1.0, 2.0))
 HEAT = Box(("t", "x"), (0.0, -1.0), (1.0, 1.0), time="t")
@@ -77,3 +79,43 @@ def test_evaluation_points_are_independent_of_training_points():
 def test_unknown_method_is_rejected():
     with pytest.raises(ValueError, match="unknown sampling method 'lattice'"):
         sample_region(SQUARE, Interior(), 10, "lattice", np.random.default_rng(0))
+
+
+UNIT = Box(("x", "y"), (0.0, 0.0), (1.0, 1.0))
+
+
+def test_grid_boundary_is_the_published_layout_without_repeated_corners():
+    """116 grid points on ∂[0, 1]²: the nodes of linspace(0, 1, 30) on the four sides, each corner once."""
+    data = region_data(UNIT, UNIT.whole_boundary(), 116, "grid", np.random.default_rng(0))
+    pts = data["points"]
+    assert pts.shape == (116, 2) and len(np.unique(pts, axis=0)) == 116
+    axis = np.linspace(0, 1, 30)
+    expected = {(a, b) for a in axis for b in axis if a in (0, 1) or b in (0, 1)}
+    assert set(map(tuple, pts)) == expected
+    for corner in ([0, 0], [0, 1], [1, 0], [1, 1]):
+        assert np.sum(np.all(pts == corner, axis=1)) == 1
+    # the interior grid of the same set-up has the same spacing: together they are the 30 × 30 grid
+    inner = sample_region(UNIT, Interior(), 784, "grid", np.random.default_rng(0))
+    assert len(np.unique(np.concatenate([pts, inner]), axis=0)) == 900
+
+
+def test_grid_faces_are_evenly_spaced_distinct_nodes_with_outward_normals():
+    data = region_data(SQUARE, SQUARE.whole_boundary(), 120, "grid", np.random.default_rng(0))  # [0, 1] × [0, 2]
+    pts, normals = data["points"], data["normal"]
+    assert len(np.unique(pts, axis=0)) == len(pts) == 120
+    assert set(np.unique(pts[:, 0])) == set(np.linspace(0, 1, 21)) and set(np.unique(pts[:, 1])) == set(
+        np.linspace(0, 2, 41))
+    np.testing.assert_array_equal(np.abs(normals).sum(axis=1), 1)
+    assert np.all(np.isin(pts[np.arange(len(pts)), np.argmax(np.abs(normals), axis=1)], [0, 1, 2]))
+    outward = pts + 1e-3 * normals
+    assert np.all((outward < 0).any(axis=1) | (outward > [1, 2]).any(axis=1))
+
+
+def test_grid_faces_of_a_cube_share_edges_once():
+    cube = Box(("x", "y", "z"), (0.0,) * 3, (1.0,) * 3)
+    pts = sample_region(cube, cube.whole_boundary(), 6 * 25 - 12 * 5 + 8, "grid", np.random.default_rng(0))
+    assert len(np.unique(pts, axis=0)) == len(pts) == 98  # the boundary nodes of the 5 × 5 × 5 grid
+    assert np.all(np.isin(pts, np.linspace(0, 1, 5)))
+    one_face = sample_region(cube, Faces((Face(0, 0),)), 25, "grid", np.random.default_rng(0))
+    assert one_face.shape == (25, 3) and np.all(one_face[:, 0] == 0)
+

@@ -1,151 +1,29 @@
-"""Domains, the regions of them that equations and conditions live on, and how to sample them.
+"""Shapes for constructive geometry, the boundary pieces of their combinations, and shape domains.
 
-This module is neutral ground between the language (which builds these values
-from a spec) and the runner (which samples collocation points from them); it
-imports neither.  Everything is a frozen dataclass so that it can be hashed,
-compared and printed.
-
-Two kinds of domain:
-
-* `Box` — the product of intervals; its boundary is made of `Face`s.
 * `ShapeDomain` — a `shape` in the spatial coordinates (`Disk`, `Annulus`, `Rect` or a
   constructive combination `Union`, `Intersection`, `Difference` of them), optionally
   times a time interval.  Its boundary is made of named *pieces*: `"circle"` (`"sphere"`
   in 3-D) for a disk, `"inner"` and `"outer"` for an annulus, `Plane(axis, value)` for the
   faces of a rectangle.
 
-Shapes sample themselves from unit-cube samples (`unit(n, k) -> (n, k)` in [0, 1)), so
-that the runner's quasi-random methods and the verifier's plain random numbers share
-one code path: interiors by vectorised rejection from the bounding box, boundaries by
-parametrising each primitive's pieces and keeping the points that lie on the boundary
-of the combination, with outward unit normals.
-
-Shapes: a point is a vector of length `dim` in the order of `names`; arrays of points
-are (N, dim).
+Each primitive parametrises its boundary pieces (`place`, from unit-cube samples) and
+reports their measure; `patches` says which part of each primitive piece lies on the
+boundary of a combination, so that `pdedsl.geometry._sampling` can keep only those points.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from pdedsl.errors import PdeError
+from pdedsl.geometry._regions import Boundary, Face, Faces
 
-__all__ = [
-    "Box", "ShapeDomain", "Domain", "Interior", "Face", "Faces", "Boundary", "PeriodicFaces", "Region",
-    "Plane", "Rect", "Disk", "Annulus", "Union", "Intersection", "Difference", "Shape",
-    "face_normals", "sample_shape_interior", "sample_shape_boundary", "boundary_pieces",
-]
+__all__ = ["Plane", "Rect", "Disk", "Annulus", "Union", "Intersection", "Difference", "Shape", "ShapeDomain",
+           "boundary_pieces"]
 
-UnitSampler = Callable[[int, int], np.ndarray]  # unit(n, k) -> (n, k) points of [0, 1)^k
 INSIDE_TOLERANCE = 1e-12  # points closer than this to a primitive's boundary are not strictly inside it
-
-
-# ---- box domains ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Box:
-    """The product of intervals `[lows[k], highs[k]]` over the coordinates `names`.
-
-    `time` names the coordinate that plays the role of time (or is None); the
-    "whole boundary" of a time-dependent problem is the boundary in space only.
-    """
-
-    names: tuple[str, ...]
-    lows: tuple[float, ...]
-    highs: tuple[float, ...]
-    time: str | None = None
-
-    @property
-    def dim(self) -> int:
-        return len(self.names)
-
-    @property
-    def time_axis(self) -> int | None:
-        return None if self.time is None else self.names.index(self.time)
-
-    @property
-    def spatial_axes(self) -> tuple[int, ...]:
-        return tuple(k for k in range(self.dim) if k != self.time_axis)
-
-    def face(self, axis: int, side: int) -> "Face":
-        return Face(axis, side)
-
-    def face_value(self, face: "Face") -> float:
-        return self.lows[face.axis] if face.side == 0 else self.highs[face.axis]
-
-    def face_measure(self, face: "Face") -> float:
-        """(dim-1)-dimensional measure of a face (1 for a point in 1-D)."""
-        m = 1.0
-        for k in range(self.dim):
-            if k != face.axis:
-                m *= self.highs[k] - self.lows[k]
-        return m
-
-    def whole_boundary(self) -> "Faces":
-        """Every face of the spatial axes (both sides): ∂Ω in space."""
-        return Faces(tuple(Face(k, s) for k in self.spatial_axes for s in (0, 1)))
-
-    def initial_slice(self) -> "Faces":
-        """The face `time = low` (raises if the box has no time coordinate)."""
-        if self.time_axis is None:
-            raise ValueError("this domain has no time coordinate")
-        return Faces((Face(self.time_axis, 0),))
-
-
-# ---- regions ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Interior:
-    """The open domain itself."""
-
-
-@dataclass(frozen=True)
-class Face:
-    """The face `names[axis] = lows[axis]` (side 0) or `= highs[axis]` (side 1); outward normal ∓e_axis."""
-
-    axis: int
-    side: int
-
-
-@dataclass(frozen=True)
-class Faces:
-    """A union of faces of a box, e.g. `x = 0, x = 1` (or the time faces of a `ShapeDomain`)."""
-
-    faces: tuple[Face, ...]
-
-
-@dataclass(frozen=True)
-class Boundary:
-    """A union of named boundary pieces of a `ShapeDomain` (times the time interval, if any)."""
-
-    pieces: tuple["str | Plane", ...]
-
-
-@dataclass(frozen=True)
-class PeriodicFaces:
-    """The face `axis = low`, each point paired with its image on the face `axis = high`."""
-
-    axis: int
-
-
-Region = Interior | Faces | Boundary | PeriodicFaces
-
-
-def face_normals(dim: int, faces: list[Face], counts: list[int]) -> np.ndarray:
-    """Outward unit normals (Σ counts, dim) of points lying on `faces`, `counts[k]` on face k, in order."""
-    normals = np.zeros((sum(counts), dim))
-    row = 0
-    for face, count in zip(faces, counts):
-        normals[row:row + count, face.axis] = 1.0 if face.side == 1 else -1.0
-        row += count
-    return normals
-
 
 # ---- shapes -------------------------------------------------------------------------------------
 
@@ -195,19 +73,28 @@ class Rect:
 
 
 @dataclass(frozen=True)
-class Disk:
-    """The open disk (2-D) or ball (3-D) `|x − center| < radius`; its boundary piece is "circle"/"sphere"."""
+class _Round:
+    """A shape around a centre: a disk or an annulus."""
 
     center: tuple[float, ...]
-    radius: float
 
     @property
     def dim(self) -> int:
         return len(self.center)
 
-    def bounds(self):
+    def _box(self, radius: float):
         c = np.asarray(self.center, float)
-        return c - self.radius, c + self.radius
+        return c - radius, c + radius
+
+
+@dataclass(frozen=True)
+class Disk(_Round):
+    """The open disk (2-D) or ball (3-D) `|x − center| < radius`; its boundary piece is "circle"/"sphere"."""
+
+    radius: float
+
+    def bounds(self):
+        return self._box(self.radius)
 
     def inside(self, p: np.ndarray) -> np.ndarray:
         return _radius(p, self.center) < self.radius - INSIDE_TOLERANCE
@@ -223,20 +110,14 @@ class Disk:
 
 
 @dataclass(frozen=True)
-class Annulus:
+class Annulus(_Round):
     """The open ring (2-D) or shell (3-D) `inner < |x − center| < outer`; pieces "inner" and "outer"."""
 
-    center: tuple[float, ...]
     inner: float
     outer: float
 
-    @property
-    def dim(self) -> int:
-        return len(self.center)
-
     def bounds(self):
-        c = np.asarray(self.center, float)
-        return c - self.outer, c + self.outer
+        return self._box(self.outer)
 
     def inside(self, p: np.ndarray) -> np.ndarray:
         r = _radius(p, self.center)
@@ -255,35 +136,35 @@ class Annulus:
 
 
 @dataclass(frozen=True)
-class Union:
+class _Combination:
+    """A union (`_any = True`) or an intersection of shapes."""
+
     parts: tuple["Shape", ...]
+    _any = True  # a class constant, not a field
 
     @property
     def dim(self) -> int:
         return self.parts[0].dim
 
     def bounds(self):
-        boxes = [p.bounds() for p in self.parts]
-        return np.min([b[0] for b in boxes], axis=0), np.max([b[1] for b in boxes], axis=0)
+        lows = np.array([p.bounds()[0] for p in self.parts])
+        highs = np.array([p.bounds()[1] for p in self.parts])
+        return (lows.min(axis=0), highs.max(axis=0)) if self._any else (lows.max(axis=0), highs.min(axis=0))
 
     def inside(self, p):
-        return np.any([part.inside(p) for part in self.parts], axis=0)
+        return (np.any if self._any else np.all)([part.inside(p) for part in self.parts], axis=0)
 
 
 @dataclass(frozen=True)
-class Intersection:
-    parts: tuple["Shape", ...]
+class Union(_Combination):
+    """The points inside any of the parts."""
 
-    @property
-    def dim(self) -> int:
-        return self.parts[0].dim
 
-    def bounds(self):
-        boxes = [p.bounds() for p in self.parts]
-        return np.max([b[0] for b in boxes], axis=0), np.min([b[1] for b in boxes], axis=0)
+@dataclass(frozen=True)
+class Intersection(_Combination):
+    """The points inside every part."""
 
-    def inside(self, p):
-        return np.all([part.inside(p) for part in self.parts], axis=0)
+    _any = False
 
 
 @dataclass(frozen=True)
@@ -352,7 +233,7 @@ def _on_sphere(center, radius: float, unit: np.ndarray, *, outward: bool):
 
 
 @dataclass(frozen=True)
-class _Patch:
+class Patch:
     """A piece of a primitive's boundary, as far as it lies on the boundary of the whole shape."""
 
     primitive: object
@@ -361,87 +242,29 @@ class _Patch:
     keep: tuple  # ((shape, must_be_inside: bool), ...): conditions on the points
 
 
-def _patches(shape) -> list[_Patch]:
+def patches(shape) -> list[Patch]:
     if isinstance(shape, PRIMITIVES):
-        return [_Patch(shape, piece, False, ()) for piece in shape.pieces()]
+        return [Patch(shape, piece, False, ()) for piece in shape.pieces()]
     if isinstance(shape, (Union, Intersection)):
         inside = isinstance(shape, Intersection)
-        return [_Patch(p.primitive, p.piece, p.flip, p.keep + tuple((o, inside) for o in shape.parts if o is not part))
-                for part in shape.parts for p in _patches(part)]
-    base = [_Patch(p.primitive, p.piece, p.flip, p.keep + ((shape.cut, False),)) for p in _patches(shape.base)]
-    cut = [_Patch(p.primitive, p.piece, not p.flip, p.keep + ((shape.base, True),)) for p in _patches(shape.cut)]
+        return [Patch(p.primitive, p.piece, p.flip, p.keep + tuple((o, inside) for o in shape.parts if o is not part))
+                for part in shape.parts for p in patches(part)]
+    base = [Patch(p.primitive, p.piece, p.flip, p.keep + ((shape.cut, False),)) for p in patches(shape.base)]
+    cut = [Patch(p.primitive, p.piece, not p.flip, p.keep + ((shape.base, True),)) for p in patches(shape.cut)]
     return base + cut
 
 
 def boundary_pieces(shape) -> tuple:
     """The names of a shape's boundary pieces ("circle", "inner", Plane(…) …), without repetition."""
-    return tuple(dict.fromkeys(p.piece for p in _patches(shape)))
+    return tuple(dict.fromkeys(p.piece for p in patches(shape)))
 
 
-def _kept(patch: _Patch, points: np.ndarray) -> np.ndarray:
+def kept(patch: Patch, points: np.ndarray) -> np.ndarray:
+    """Mask of the points (on the patch's primitive piece) that lie on the boundary of the whole shape."""
     mask = np.ones(points.shape[0], bool)
     for other, must_be_inside in patch.keep:
         mask &= other.inside(points) if must_be_inside else ~_closure_inside(other, points)
     return mask
-
-
-# Rejection sampling draws at most _ROUNDS batches, each at most _MAX_BATCH candidates (~16 MB in 2-D):
-# a domain too thin to fill the request within them is reported, not sampled until memory runs out.
-_ROUNDS = 12
-_MAX_BATCH = 1 << 20
-_EMPTY_HINT = ("check the sizes of the shapes: a radius below 1e-12, a difference that removes everything or "
-               "an intersection of shapes that do not overlap leaves nothing to sample")
-
-
-def sample_shape_boundary(shape, pieces, n: int, unit: UnitSampler, rng: np.random.Generator):
-    """`n` points (n, dim) on the named boundary pieces of `shape`, uniform by measure, and outward normals.
-
-    Each primitive piece is parametrised, a batch drawn in proportion to its measure, and the points
-    that do not lie on the boundary of the combination are dropped; batches grow until `n` are kept,
-    then `n` are chosen at random among them (so no piece is favoured by the order of the draws).
-    """
-    patches = [p for p in _patches(shape) if p.piece in pieces]
-    measures = np.array([p.primitive.measure(p.piece) for p in patches])
-    batch = n
-    for _ in range(_ROUNDS):
-        points, normals = [], []
-        for patch, count in zip(patches, _largest_remainder(measures, 2 * batch)):
-            if count == 0:
-                continue
-            p, nrm = patch.primitive.place(patch.piece, unit(count, shape.dim - 1))
-            keep = _kept(patch, p)
-            points.append(p[keep])
-            normals.append(-nrm[keep] if patch.flip else nrm[keep])
-        points, normals = np.concatenate(points), np.concatenate(normals)
-        if points.shape[0] >= n:
-            chosen = np.sort(rng.choice(points.shape[0], size=n, replace=False))
-            return points[chosen], normals[chosen]
-        batch = min(4 * batch, _MAX_BATCH)
-    raise PdeError(f"the boundary pieces {', '.join(sorted(set(pieces)))} are (almost) empty: after {_ROUNDS} "
-                   f"batches of sample points, fewer than the {n} needed lie on them", hint=_EMPTY_HINT)
-
-
-def sample_shape_interior(shape, n: int, unit: UnitSampler) -> np.ndarray:
-    """`n` points (n, dim) strictly inside `shape`: rejection sampling from its bounding box."""
-    lows, highs = shape.bounds()
-    batch, found = n, []
-    for _ in range(_ROUNDS):
-        candidates = lows + unit(2 * batch, shape.dim) * (highs - lows)
-        found.append(candidates[shape.inside(candidates)])
-        if sum(f.shape[0] for f in found) >= n:
-            return np.concatenate(found)[:n]
-        batch = min(4 * batch, _MAX_BATCH)
-    inside = sum(f.shape[0] for f in found)
-    raise PdeError(f"the domain is (almost) empty: {inside} of the sample points drawn from its bounding box "
-                   f"lie inside it, {n} are needed", hint=_EMPTY_HINT)
-
-
-def _largest_remainder(measures: np.ndarray, n: int) -> list[int]:
-    share = n * measures / measures.sum()
-    counts = np.floor(share).astype(int)
-    for k in np.argsort(-(share - counts))[: n - counts.sum()]:
-        counts[k] += 1
-    return [int(c) for c in counts]
 
 
 # ---- shape domains -----------------------------------------------------------------------------
@@ -509,6 +332,3 @@ class ShapeDomain:
             return spatial
         low, high = self.time_interval
         return np.insert(spatial, self.time_axis, low + (high - low) * time_unit, axis=1)
-
-
-Domain = Box | ShapeDomain
