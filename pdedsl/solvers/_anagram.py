@@ -16,39 +16,12 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from pdedsl.solvers._factorization import SketchLadder, SpectralProjection, spectral_projection
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 from pdedsl.solvers._status import status_code
 
 __all__ = ["ANaGRAM", "ANaGRAMState", "SpectralProjection", "spectral_projection", "truncated_direction"]
-
-
-class SpectralProjection(NamedTuple):
-    """Thin SVD of φ̂ and the projections c = Vᵀ r of the residual on its left singular vectors."""
-
-    singular_values: jax.Array  # (k,) descending, k = min(S, P)
-    right_vectors: jax.Array  # (P, k) the U_i of the seeds' notation (columns)
-    coefficients: jax.Array  # (k,) c_i = V_iᵀ r
-    outside_sq: jax.Array  # ‖r − V c‖², the part of r no component can explain (computed directly)
-
-
-def spectral_projection(jac: jax.Array, r: jax.Array) -> SpectralProjection:
-    """Thin SVD of `jac` (S, P) and the coefficients of `r` (S,) on its left singular vectors.
-
-    For S > P the SVD goes through a reduced QR, φ̂ = Q R, and the SVD of the small R (P, P) — what
-    LAPACK does internally, minus forming the (S, k) left vectors; c = U_Rᵀ (Qᵀ r).
-    """
-    num_points, num_params = jac.shape
-    if num_points > num_params:
-        q, rfac = jnp.linalg.qr(jac, mode="reduced")
-        small_left, s, right_t = jnp.linalg.svd(rfac, full_matrices=False)
-        qr = q.T @ r
-        outside = r - q @ qr
-        return SpectralProjection(s, right_t.T, small_left.T @ qr, jnp.sum(jnp.square(outside)))
-    left, s, right_t = jnp.linalg.svd(jac, full_matrices=False)
-    c = left.T @ r
-    outside = r - left @ c
-    return SpectralProjection(s, right_t.T, c, jnp.sum(jnp.square(outside)))
 
 
 def truncated_direction(proj: SpectralProjection, keep: jax.Array) -> jax.Array:
@@ -67,6 +40,7 @@ def cutoff_mask(s: jax.Array, cutoff: float, relative: bool) -> jax.Array:
 
 class ANaGRAMState(NamedTuple):
     step: jax.Array  # int32 scalar: number of steps taken
+    level: jax.Array  # int32 scalar: the sketch level the next step starts from (`SketchLadder`)
 
 
 @dataclass(frozen=True)
@@ -82,6 +56,9 @@ class ANaGRAM:
         reject: if True, a step that does not decrease the loss is rejected (θ unchanged); the default
             False takes the grid's best trial anyway, as the published code does.
         jacobian_mode: "auto", "fwd" or "rev".
+        factorization: "auto" factors φ̂ by a randomized sketch when the components above the cutoff
+            are few against min(S, P), by the thin SVD otherwise; "svd" or "lowrank" force one
+            (pdedsl.solvers._factorization).
     """
 
     cutoff: float = 1e-6
@@ -90,16 +67,20 @@ class ANaGRAM:
     search_stride: int = 3
     reject: bool = False
     jacobian_mode: str = "auto"
+    factorization: str = "auto"
 
     def init(self, residual_fn, params, data) -> ANaGRAMState:
-        return ANaGRAMState(jnp.zeros((), jnp.int32))
+        zero = jnp.zeros((), jnp.int32)
+        return ANaGRAMState(zero, zero)
 
     def step(self, residual_fn, params, state: ANaGRAMState, data):
         """One step; returns (params, state, stats) with stats loss, loss_after, step_size, rank, …"""
         prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
         r, jac = prob.jacobian(prob.theta)
         loss = half_squared_norm(r)
-        proj = spectral_projection(jac, r)
+        ladder = SketchLadder.build(self.factorization, *jac.shape)
+        need = lambda p: jnp.sum(cutoff_mask(p.singular_values, self.cutoff, self.relative))
+        proj, level, components = ladder.project(jac, r, state.level, need)
         keep = cutoff_mask(proj.singular_values, self.cutoff, self.relative)
         direction = truncated_direction(proj, keep)
         ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
@@ -112,5 +93,6 @@ class ANaGRAM:
             "accepted": ls.accepted,
             "status": status_code(),
             "sv_max": proj.singular_values[0],
+            "components": components,
         }
-        return prob.unravel(ls.theta), ANaGRAMState(state.step + 1), stats
+        return prob.unravel(ls.theta), ANaGRAMState(state.step + 1, level), stats

@@ -14,6 +14,8 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from pdedsl.solvers._anagram import truncated_direction
+from pdedsl.solvers._factorization import SketchLadder
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 from pdedsl.solvers._status import status_code
@@ -23,6 +25,7 @@ __all__ = ["ENGD", "ENGDState"]
 
 class ENGDState(NamedTuple):
     step: jax.Array  # int32 scalar
+    level: jax.Array  # int32 scalar: the sketch level the next step starts from (`SketchLadder`)
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,10 @@ class ENGD:
             best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
         reject: reject steps that do not decrease the loss (θ unchanged).
         jacobian_mode: "auto", "fwd" or "rev".
+        factorization: "auto" takes the direction from a randomized sketch of φ̂ (d = Σ U_i c_i / Δ_i
+            over Δ_i² > rcond·Δ_max², the same pseudo-inverse) when those components are few against
+            min(S, P), and solves with G otherwise; "svd" always solves with G, "lowrank" always sketches
+            (pdedsl.solvers._factorization).
     """
 
     rcond: float | None = None
@@ -43,22 +50,52 @@ class ENGD:
     search_stride: int = 3
     reject: bool = False
     jacobian_mode: str = "auto"
+    factorization: str = "auto"
 
     def init(self, residual_fn, params, data) -> ENGDState:
-        return ENGDState(jnp.zeros((), jnp.int32))
+        zero = jnp.zeros((), jnp.int32)
+        return ENGDState(zero, zero)
 
     def direction(self, jac: jax.Array, r: jax.Array) -> jax.Array:
         """d = lstsq(φ̂ᵀφ̂, φ̂ᵀr) for `jac` (S, P) and `r` (S,); returns (P,)."""
-        gram = jac.T @ jac
-        grad = jac.T @ r
-        d, _, _, _ = jnp.linalg.lstsq(gram, grad, rcond=self.rcond)
+        d, _, _, _ = self._gram_solve(jac, r)
         return d
+
+    def _gram_solve(self, jac, r):
+        return jnp.linalg.lstsq(jac.T @ jac, jac.T @ r, rcond=self.rcond)
+
+    def _kept(self, proj, num_params: int) -> jax.Array:
+        """The components lstsq keeps on G: Δ_i² > rcond·Δ_max² (rcond None: machine epsilon × P)."""
+        s = proj.singular_values
+        rcond = jnp.finfo(s.dtype).eps * num_params if self.rcond is None else self.rcond
+        return jnp.square(s) > rcond * jnp.square(s[0])
+
+    def _lowrank_direction(self, jac, r, level):
+        """(d, next level, components computed) from the ladder's sketch, or the G solve when it saturates."""
+        ladder = SketchLadder.build(self.factorization, *jac.shape)
+        num_params = jac.shape[1]
+        need = lambda p: jnp.sum(self._kept(p, num_params))
+        proj, saturated, components = ladder.sketch(jac, r, level, need)
+
+        def full():
+            d, _, rank, gram_values = self._gram_solve(jac, r)
+            return d, ladder.next_level(jnp.sqrt(jnp.maximum(gram_values, 0.0)), rank)
+
+        def sketched():
+            kept = self._kept(proj, num_params)
+            return truncated_direction(proj, kept), ladder.next_level(proj.singular_values, jnp.sum(kept))
+
+        d, level = jax.lax.cond(saturated, full, sketched)
+        return d, level, components
 
     def step(self, residual_fn, params, state: ENGDState, data):
         prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
         r, jac = prob.jacobian(prob.theta)
         loss = half_squared_norm(r)
-        direction = self.direction(jac, r)
+        if SketchLadder.build(self.factorization, *jac.shape).sizes:
+            direction, level, components = self._lowrank_direction(jac, r, state.level)
+        else:
+            direction, level, components = self.direction(jac, r), state.level, jnp.asarray(min(jac.shape), jnp.int32)
         ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
                               reject=self.reject, stride=self.search_stride)
         stats = {
@@ -67,5 +104,6 @@ class ENGD:
             "step_size": ls.step_size,
             "accepted": ls.accepted,
             "status": status_code(),
+            "components": components,
         }
-        return prob.unravel(ls.theta), ENGDState(state.step + 1), stats
+        return prob.unravel(ls.theta), ENGDState(state.step + 1, level), stats

@@ -9,6 +9,7 @@ from pdedsl.solvers._amstramgram import AMStramGRAM
 from pdedsl.solvers._anagram import ANaGRAM
 from pdedsl.solvers._baselines import LBFGS, Adam, GradientDescent
 from pdedsl.solvers._engd import ENGD
+from pdedsl.solvers._factorization import FACTORIZATIONS
 
 __all__ = ["OPTIMIZERS", "OptimizerSettingError", "make_optimizer", "optimizer_settings"]
 
@@ -31,7 +32,7 @@ def optimizer_settings(name: str) -> tuple[str, ...]:
 
 
 # Choices of the string-valued settings, and float settings that must stay below 1.
-_CHOICES = {"jacobian_mode": ("auto", "fwd", "rev", "pointwise")}
+_CHOICES = {"jacobian_mode": ("auto", "fwd", "rev", "pointwise"), "factorization": FACTORIZATIONS}
 _BELOW_ONE = {"b1", "b2"}
 
 
