@@ -1,0 +1,24 @@
+# ANaGRAM at its published set-up ("ANaGRAM: A Natural Gradient Relative to Adapted Model for efficient
+# PINNs learning", Laplace 2-D), written in the language:
+#   Δu = −2π² sin(πx) sin(πy) in Ω = [0, 1]²,  u = 0 on ∂Ω,  u = sin(πx) sin(πy).
+domain x in [0, 1], y in [0, 1]
+unknown u
+
+# The published natural gradient treats every collocation point alike: φ̂ and r are the plain point
+# residuals. pdedsl scales group g by sqrt(weight / count) (½ mean square per group), so a weight equal
+# to the group's point count gives exactly those rows, and the absolute cutoff 1e-6 then applies to
+# the same singular values as in the published code.
+pde:      lap(u) = -2 * pi^2 * sin(pi * x) * sin(pi * y)   weight 784
+boundary: u = 0                                              weight 116
+exact:    u = sin(pi * x) * sin(pi * y)
+
+# 2-32-1 tanh, weights and biases N(0, 0.1²)
+model  mlp(widths = [32], activation = tanh, init = normal)
+# the nodes of the 30 × 30 grid of [0, 1]²: 28 × 28 inside, 116 distinct ones on the boundary
+sample interior 784, boundary 116, method = grid
+# absolute cutoff 1e-6, the 31-point step-size grid 0.5^k, the best trial taken (no rejection).
+# The published run is 2001 steps from one start; here the step budget is wall time, and the runner
+# restarts from the best weights, moved by 1 % noise, whenever the loss fell less than 10x in 50
+# steps, keeping the best attempt (docs/usage.md, "Restarts").
+solve  anagram(steps = 100000, cutoff = 1e-6, relative = false, time_limit = 20,
+               stall_window = 50, restarts = 100, restart_noise = 0.01)
