@@ -5,11 +5,11 @@ loss = ½‖r‖². See docs/solvers.md for the mathematics and the defaults.
 """
 
 from pdedsl.solvers._amstramgram import AMStramGRAM, AMStramGRAMState, reconstruction_errors
-from pdedsl.solvers._anagram import ANaGRAM, ANaGRAMState, spectral_projection, truncated_direction
+from pdedsl.solvers._anagram import ANaGRAM, spectral_projection, truncated_direction
 from pdedsl.solvers._baselines import LBFGS, Adam, GradientDescent, GradientDescentState, OptaxState
 from pdedsl.solvers._driver import RunResult, StepInfo, run
 from pdedsl.solvers._status import Status
-from pdedsl.solvers._engd import ENGD, ENGDState
+from pdedsl.solvers._engd import ENGD
 from pdedsl.solvers._jacobian import (
     PointwiseGroup,
     PointwiseResidual,
@@ -23,7 +23,7 @@ from pdedsl.solvers._registry import OPTIMIZERS, OptimizerSettingError, make_opt
 
 __all__ = [
     "MLP", "ACTIVATIONS", "INITIALIZERS", "PointwiseResidual", "PointwiseGroup",
-    "ANaGRAM", "ANaGRAMState", "AMStramGRAM", "AMStramGRAMState", "ENGD", "ENGDState",
+    "ANaGRAM", "AMStramGRAM", "AMStramGRAMState", "ENGD",
     "GradientDescent", "GradientDescentState", "Adam", "LBFGS", "OptaxState",
     "run", "RunResult", "Status", "StepInfo",
     "make_optimizer", "optimizer_settings", "OptimizerSettingError", "OPTIMIZERS",

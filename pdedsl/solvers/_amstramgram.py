@@ -51,9 +51,9 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from pdedsl.solvers._anagram import truncated_direction
-from pdedsl.solvers._factorization import SketchLadder
-from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
-from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, best_of_directions, grid_line_search
+from pdedsl.solvers._factorization import FactoredSteps
+from pdedsl.solvers._jacobian import linearize
+from pdedsl.solvers._linesearch import LineSearch, LineSearchResult, best_of_directions, search_stats
 from pdedsl.solvers._status import status_code
 
 __all__ = ["AMStramGRAM", "AMStramGRAMState", "reconstruction_errors", "cutoff_ranks"]
@@ -127,10 +127,13 @@ class AMStramGRAMState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class AMStramGRAM:
+class AMStramGRAM(LineSearch, FactoredSteps):
     """Adaptive multi-cutoff natural gradient (seed 001), with the rank rule of docs/solvers.md.
 
-    Attributes:
+    Attributes (besides the line search's `step_sizes` and `search_stride` — a step that does not
+    decrease the loss is always rejected — and `jacobian_mode` and `factorization` of `FactoredSteps`:
+    "auto" sketches φ̂ while the rule needs few components against min(S, P); the subspace search then
+    ranges over the sketch's components):
         eps: precision target on RCE (the root-mean-square residual); converged when ‖r‖ < eps.
         tau: crossing factor, components kept while Δ_n ≥ τ·RCE_n; None (default) is 1/√S, the seed's
             scaling (singular values of the unscaled φ̂ against the RCE of the scaled residual).
@@ -141,10 +144,6 @@ class AMStramGRAM:
         min_decrease: a step that lowers the loss by less than this fraction makes no progress;
         patience: that many such steps in a row stops the run as `stalled` (a floor: round-off, or a point
             the rule cannot leave).
-        step_sizes: line-search grid (static tuple), evaluated in one batched call.
-        search_stride: 3 searches the grid coarse-to-fine (every 3rd η, then the neighbours of the
-            best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
-        jacobian_mode: "auto", "fwd", "rev" or "pointwise".
         scale_columns: factor φ̂ D⁻¹ instead of φ̂, D = diag of its column norms (Marquardt's scaling;
             columns below rcond·max keep scale 1), and step D⁻¹ d: the rank rule then no longer depends
             on the units of individual parameters. Off by default (docs/solvers.md: it helps some
@@ -152,9 +151,6 @@ class AMStramGRAM:
         subspace_search: also try the truncations at a ladder of ranks and Levenberg–Marquardt damped
             directions from the same SVD, and take the best trial (module docstring). Off by default:
             144 more residual evaluations a step (+4 % on burgers, +26 % on allen_cahn, one core).
-        factorization: "auto" factors φ̂ by a randomized sketch while the rule needs few components
-            against min(S, P) (the search then ranges over the sketch's components), by the thin SVD
-            otherwise; "svd" or "lowrank" force one (pdedsl.solvers._factorization).
     """
 
     eps: float = 1e-14
@@ -165,12 +161,8 @@ class AMStramGRAM:
     short_step: float = 0.125
     min_decrease: float = 1e-3
     patience: int = 20
-    step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
-    search_stride: int = 3
-    jacobian_mode: str = "auto"
     scale_columns: bool = False
     subspace_search: bool = False
-    factorization: str = "auto"
 
     def tau0(self, num_residuals: int) -> float:
         """The initial crossing factor: `tau`, or 1/√S."""
@@ -190,13 +182,11 @@ class AMStramGRAM:
 
     def step(self, residual_fn, params, state: AMStramGRAMState, data):
         """One step; returns (params, state, stats) with stats loss, loss_after, rank, rank_cross, …"""
-        prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
-        r, jac = prob.jacobian(prob.theta)
-        loss = half_squared_norm(r)
+        prob, r, jac, loss = linearize(residual_fn, params, data, self.jacobian_mode)
         column_scale = _column_scale(jac, self.rcond) if self.scale_columns else None
-        ladder = SketchLadder.build(self.factorization, *jac.shape)
-        proj, level, components = ladder.project(jac if column_scale is None else jac / column_scale, r,
-                                                 state.level, lambda p: self._needed(p, state.tau))
+        scaled = jac if column_scale is None else jac / column_scale
+        proj, level, components = self.ladder(jac).project(scaled, r, state.level,
+                                                           lambda p: self._needed(p, state.tau))
         s = proj.singular_values
         rce = reconstruction_errors(proj.outside_sq, proj.coefficients)
         r_cross, r_eps, r_elbow = cutoff_ranks(s, rce, state.tau, self.eps, self.rcond, self.elbow)
@@ -205,8 +195,7 @@ class AMStramGRAM:
         direction = truncated_direction(proj, jnp.arange(s.shape[0]) < rank)
         if column_scale is not None:
             direction = direction / column_scale
-        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
-                              reject=True, stride=self.search_stride)
+        ls = self.search(prob, direction, loss, reject=True)
         theta, new_loss, step_size = ls.theta, ls.loss, ls.step_size
         taken_rank = jnp.where(ls.accepted, rank, 0).astype(jnp.int32)
         if self.subspace_search:
@@ -239,19 +228,10 @@ class AMStramGRAM:
         progress = new_loss <= (1.0 - self.min_decrease) * loss
         stalled = jnp.where(progress, 0, state.stalled + 1).astype(jnp.int32)
         converged = r_eps == 0
-        stats = {
-            "loss": loss,
-            "loss_after": new_loss,
-            "step_size": step_size,
-            "rank": taken_rank,
-            "rank_cross": r_cross,
-            "rank_eps": r_eps,
-            "accepted": new_loss < loss,
-            "status": status_code(converged=converged, stalled=stalled >= self.patience),
-            "predicted": 0.5 * jnp.square(rce[rank]),
-            "sv_max": s[0],
-            "tau": state.tau,
-            "components": components,
-        }
+        stats = search_stats(
+            loss, LineSearchResult(step_size, new_loss, theta, new_loss < loss),
+            status=status_code(converged=converged, stalled=stalled >= self.patience), rank=taken_rank,
+            rank_cross=r_cross, rank_eps=r_eps, predicted=0.5 * jnp.square(rce[rank]), sv_max=s[0],
+            tau=state.tau, components=components)
         new_state = AMStramGRAMState(state.step + 1, tau.astype(state.tau.dtype), stalled, level)
         return prob.unravel(theta), new_state, stats

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 import optax
 
 from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
-from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
+from pdedsl.solvers._linesearch import LineSearch
 from pdedsl.solvers._status import status_code
 
 __all__ = ["GradientDescent", "Adam", "LBFGS", "GradientDescentState", "OptaxState"]
@@ -32,12 +32,11 @@ class GradientDescentState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class GradientDescent:
-    """θ ← θ − η ∇loss, η from the grid (scaled by `max_step_size`), rejecting non-decreasing steps."""
+class GradientDescent(LineSearch):
+    """θ ← θ − η ∇loss, η from the line search's grid scaled by `max_step_size`; `reject` (default on)
+    leaves θ unchanged when no step size decreases the loss."""
 
     max_step_size: float = 1.0
-    step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
-    search_stride: int = 3
     reject: bool = True
 
     def init(self, residual_fn, params, data) -> GradientDescentState:
@@ -46,17 +45,8 @@ class GradientDescent:
     def step(self, residual_fn, params, state, data):
         prob = flatten_problem(residual_fn, params, data)
         loss, grad = jax.value_and_grad(lambda t: half_squared_norm(prob.residual(t)))(prob.theta)
-        etas = tuple(self.max_step_size * e for e in self.step_sizes)
-        ls = grid_line_search(prob.residual, prob.theta, grad, loss, etas, reject=self.reject,
-                              stride=self.search_stride)
-        stats = {
-            "loss": loss,
-            "loss_after": ls.loss,
-            "step_size": ls.step_size,
-            "accepted": ls.accepted,
-            "status": status_code(),
-        }
-        return prob.unravel(ls.theta), GradientDescentState(state.step + 1), stats
+        new_params, stats = self.searched_step(prob, grad, loss, reject=self.reject, scale=self.max_step_size)
+        return new_params, GradientDescentState(state.step + 1), stats
 
 
 class OptaxState(NamedTuple):

@@ -9,52 +9,32 @@ ANaGRAM/AMStramGRAM for accuracy, ENGD is here to compare.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
 from pdedsl.solvers._anagram import truncated_direction
-from pdedsl.solvers._factorization import SketchLadder
-from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
-from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
-from pdedsl.solvers._status import status_code
+from pdedsl.solvers._factorization import FactoredSteps, SketchState
+from pdedsl.solvers._jacobian import linearize
+from pdedsl.solvers._linesearch import LineSearch
 
-__all__ = ["ENGD", "ENGDState"]
-
-
-class ENGDState(NamedTuple):
-    step: jax.Array  # int32 scalar
-    level: jax.Array  # int32 scalar: the sketch level the next step starts from (`SketchLadder`)
+__all__ = ["ENGD"]
 
 
 @dataclass(frozen=True)
-class ENGD:
+class ENGD(LineSearch, FactoredSteps):
     """Energy natural gradient.
 
-    Attributes:
+    Attributes (besides the line search's `step_sizes` and `search_stride`, and `jacobian_mode` and
+    `factorization` of `FactoredSteps`: "auto" takes d = Σ U_i c_i / Δ_i over Δ_i² > rcond·Δ_max², the
+    same pseudo-inverse, from a sketch of φ̂ while those components are few against min(S, P), and
+    solves with G otherwise; "svd" always solves with G, "lowrank" always sketches):
         rcond: relative cutoff of `jnp.linalg.lstsq` on G (None: machine epsilon × P).
-        step_sizes: line-search grid; ``(1.0,)`` forces a fixed step.
-        search_stride: 3 searches the grid coarse-to-fine (every 3rd η, then the neighbours of the
-            best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
         reject: reject steps that do not decrease the loss (θ unchanged).
-        jacobian_mode: "auto", "fwd" or "rev".
-        factorization: "auto" takes the direction from a randomized sketch of φ̂ (d = Σ U_i c_i / Δ_i
-            over Δ_i² > rcond·Δ_max², the same pseudo-inverse) when those components are few against
-            min(S, P), and solves with G otherwise; "svd" always solves with G, "lowrank" always sketches
-            (pdedsl.solvers._factorization).
     """
 
     rcond: float | None = None
-    step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
-    search_stride: int = 3
     reject: bool = False
-    jacobian_mode: str = "auto"
-    factorization: str = "auto"
-
-    def init(self, residual_fn, params, data) -> ENGDState:
-        zero = jnp.zeros((), jnp.int32)
-        return ENGDState(zero, zero)
 
     def direction(self, jac: jax.Array, r: jax.Array) -> jax.Array:
         """d = lstsq(φ̂ᵀφ̂, φ̂ᵀr) for `jac` (S, P) and `r` (S,); returns (P,)."""
@@ -72,7 +52,7 @@ class ENGD:
 
     def _lowrank_direction(self, jac, r, level):
         """(d, next level, components computed) from the ladder's sketch, or the G solve when it saturates."""
-        ladder = SketchLadder.build(self.factorization, *jac.shape)
+        ladder = self.ladder(jac)
         num_params = jac.shape[1]
         need = lambda p: jnp.sum(self._kept(p, num_params))
         proj, saturated, components = ladder.sketch(jac, r, level, need)
@@ -88,22 +68,11 @@ class ENGD:
         d, level = jax.lax.cond(saturated, full, sketched)
         return d, level, components
 
-    def step(self, residual_fn, params, state: ENGDState, data):
-        prob = flatten_problem(residual_fn, params, data, self.jacobian_mode)
-        r, jac = prob.jacobian(prob.theta)
-        loss = half_squared_norm(r)
-        if SketchLadder.build(self.factorization, *jac.shape).sizes:
+    def step(self, residual_fn, params, state: SketchState, data):
+        prob, r, jac, loss = linearize(residual_fn, params, data, self.jacobian_mode)
+        if self.ladder(jac).sizes:
             direction, level, components = self._lowrank_direction(jac, r, state.level)
         else:
             direction, level, components = self.direction(jac, r), state.level, jnp.asarray(min(jac.shape), jnp.int32)
-        ls = grid_line_search(prob.residual, prob.theta, direction, loss, tuple(self.step_sizes),
-                              reject=self.reject, stride=self.search_stride)
-        stats = {
-            "loss": loss,
-            "loss_after": ls.loss,
-            "step_size": ls.step_size,
-            "accepted": ls.accepted,
-            "status": status_code(),
-            "components": components,
-        }
-        return prob.unravel(ls.theta), ENGDState(state.step + 1, level), stats
+        new_params, stats = self.searched_step(prob, direction, loss, reject=self.reject, components=components)
+        return new_params, SketchState(state.step + 1, level), stats

@@ -36,7 +36,8 @@ from typing import Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
-__all__ = ["FACTORIZATIONS", "SketchLadder", "SpectralProjection", "randomized_projection", "spectral_projection"]
+__all__ = ["FACTORIZATIONS", "FactoredSteps", "SketchLadder", "SketchState", "SpectralProjection",
+           "randomized_projection", "spectral_projection"]
 
 FACTORIZATIONS = ("auto", "svd", "lowrank")
 MIN_SKETCH = 16  # the smallest sketch size of a ladder
@@ -175,3 +176,29 @@ class SketchLadder:
         if self.sizes[-1] < self.full:
             proj = jax.lax.cond(saturated, lambda: spectral_projection(jac, r), lambda: proj)
         return proj, self.next_level(proj.singular_values, need(proj)), computed
+
+
+class SketchState(NamedTuple):
+    step: jax.Array  # int32 scalar: number of steps taken
+    level: jax.Array  # int32 scalar: the ladder level the next step's factorisation starts from
+
+
+@dataclass(frozen=True)
+class FactoredSteps:
+    """The settings of an optimizer that factors the residual Jacobian (a base of its frozen config).
+
+    Attributes:
+        jacobian_mode: "auto", "fwd", "rev" or "pointwise" (pdedsl.solvers._jacobian).
+        factorization: "auto" (a randomized sketch while the rule needs few components against
+            min(S, P), else the thin SVD), "svd" or "lowrank" (module docstring).
+    """
+
+    jacobian_mode: str = "auto"
+    factorization: str = "auto"
+
+    def init(self, residual_fn, params, data) -> SketchState:
+        zero = jnp.zeros((), jnp.int32)
+        return SketchState(zero, zero)
+
+    def ladder(self, jac: jax.Array) -> SketchLadder:
+        return SketchLadder.build(self.factorization, *jac.shape)

@@ -24,6 +24,7 @@ __all__ = [
     "PointwiseResidual",
     "FlatProblem",
     "flatten_problem",
+    "linearize",
     "residual_and_jacobian",
     "half_squared_norm",
 ]
@@ -132,3 +133,11 @@ def residual_and_jacobian(residual_fn, params, data, mode: str = "auto"):
     """``(r, J)``: r = residual_fn(params, data) raveled, shape (S,), and J = ∂r/∂θ, shape (S, P)."""
     prob = flatten_problem(residual_fn, params, data, mode)
     return prob.jacobian(prob.theta)
+
+
+def linearize(residual_fn, params, data, mode: str = "auto"):
+    """(problem, r, J, loss) at `params`: the flat problem, the residual (S,), its Jacobian (S, P) and
+    loss = ½‖r‖² — what every Jacobian-based step starts from."""
+    prob = flatten_problem(residual_fn, params, data, mode)
+    r, jac = prob.jacobian(prob.theta)
+    return prob, r, jac, half_squared_norm(r)

@@ -14,14 +14,17 @@ flattens), this finds the same grid minimiser as evaluating every η (tested; do
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
 from pdedsl.solvers._jacobian import half_squared_norm
+from pdedsl.solvers._status import status_code
 
-__all__ = ["DEFAULT_STEP_SIZES", "LineSearchResult", "best_of_directions", "grid_line_search", "trial_losses"]
+__all__ = ["DEFAULT_STEP_SIZES", "LineSearch", "LineSearchResult", "best_of_directions", "grid_line_search",
+           "search_stats", "trial_losses"]
 
 DEFAULT_STEP_SIZES: tuple[float, ...] = tuple(0.5**k for k in range(31))
 
@@ -98,3 +101,38 @@ def best_of_directions(residual, theta, directions, step_sizes):
     losses = trial_losses(residual, theta, jnp.repeat(directions, num_etas, axis=0), etas)
     best = jnp.argmin(losses)
     return best // num_etas, etas[best], losses[best]
+
+
+def search_stats(loss, ls: LineSearchResult, **extra) -> dict:
+    """The stats of a step that searched along a direction: `loss` before it, the search's `loss_after`,
+    `step_size` and `accepted`, `status` RUNNING unless `extra` gives one, and the rest of `extra`."""
+    stats = {"loss": loss, "loss_after": ls.loss, "step_size": ls.step_size, "accepted": ls.accepted,
+             "status": status_code()}
+    stats.update(extra)
+    return stats
+
+
+@dataclass(frozen=True)
+class LineSearch:
+    """The grid line search's settings: the base of every optimizer config that searches along a
+    direction, whose settings they become.
+
+    Attributes:
+        step_sizes: the η grid (static tuple); ``(1.0,)`` forces a fixed step of 1.
+        search_stride: 3 searches the grid coarse-to-fine (every 3rd η, then the neighbours of the
+            best: 15 evaluations for the default 31-point grid); 1 evaluates every η.
+    """
+
+    step_sizes: tuple[float, ...] = DEFAULT_STEP_SIZES
+    search_stride: int = 3
+
+    def search(self, prob, direction, loss, *, reject: bool, scale: float = 1.0) -> LineSearchResult:
+        """Search θ − η d from `prob.theta` (a `FlatProblem`) over `scale` × the grid."""
+        etas = tuple(scale * eta for eta in self.step_sizes)
+        return grid_line_search(prob.residual, prob.theta, direction, loss, etas, reject=reject,
+                                stride=self.search_stride)
+
+    def searched_step(self, prob, direction, loss, *, reject: bool, scale: float = 1.0, **extra):
+        """(new parameters, stats) of the step along `direction`: the search, then `search_stats`."""
+        ls = self.search(prob, direction, loss, reject=reject, scale=scale)
+        return prob.unravel(ls.theta), search_stats(loss, ls, **extra)

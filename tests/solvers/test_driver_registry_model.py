@@ -145,3 +145,20 @@ def test_every_optimizer_reports_its_verdict_as_one_int32_status(name):
     assert stats["status"].dtype == jnp.int32 and stats["status"].shape == ()
     assert int(stats["status"]) == 0  # one step from a fresh net: neither converged nor stalled
     assert not {"converged", "stalled"} & set(stats)
+
+
+def test_the_line_search_settings_and_step_are_shared_by_every_searching_optimizer():
+    from pdedsl.solvers._linesearch import LineSearch
+
+    for name in ("amstramgram", "anagram", "engd", "gd"):
+        opt = make_optimizer(name, step_sizes=[0.5, 0.25], search_stride=1)
+        assert isinstance(opt, LineSearch) and opt.step_sizes == (0.5, 0.25) and opt.search_stride == 1
+    # gradient descent on r = A x − b with the single step 0.5 scaled by max_step_size 2: x − ∇loss
+    a = jnp.asarray(np.random.default_rng(3).normal(size=(5, 3))) / 4
+    b = jnp.ones(5)
+    lin = lambda x, d: d["A"] @ x - d["b"]
+    opt = GradientDescent(step_sizes=(0.5,), max_step_size=2.0, reject=False)
+    x1, _, stats = opt.step(lin, jnp.zeros(3), opt.init(lin, jnp.zeros(3), {"A": a, "b": b}), {"A": a, "b": b})
+    np.testing.assert_allclose(x1, a.T @ b, rtol=1e-14)  # ∇loss at 0 is −Aᵀb
+    np.testing.assert_allclose(stats["loss_after"], 0.5 * np.sum(np.square(a @ (a.T @ b) - b)), rtol=1e-14)
+    assert float(stats["step_size"]) == 1.0 and bool(stats["accepted"]) and int(stats["status"]) == 0
