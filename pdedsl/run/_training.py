@@ -63,6 +63,9 @@ class Training:
                                   jnp.asarray(self.test_values[pick], self.dtype))
         self.optimizer = optimizer
         self.residual_fn = make_residual_fn(compiled.groups, self.model, self.data)
+        # (params, state) after the last two steps of this stretch: when the first step after a pause
+        # finds a non-finite loss, the parameters before the pause's are the last finite ones.
+        self._recent = (None, None)
         self._loss = jax.jit(lambda params, data: 0.5 * jnp.sum(self.residual_fn(params, data) ** 2))
 
     # -- pieces -----------------------------------------------------------------------------------
@@ -77,10 +80,12 @@ class Training:
         s = self.settings
         run.params = run.attempts.start_params(s.seed, s.restart_noise, self._fresh, self.dtype)
         run.state = self.optimizer.init(self.residual_fn, run.params, self.data)
+        self._recent = (None, None)
 
     def _redraw(self, run: RunState) -> None:
         self.data = self.resampler.redraw(self.residual_fn, run.params, self.data, run.step, self.loss)
         run.state = self.optimizer.init(self.residual_fn, run.params, self.data)
+        self._recent = (None, None)
 
     def checkpoint(self, run: RunState) -> None:
         if self.out_dir is not None:
@@ -113,6 +118,8 @@ class Training:
         if self.settings.restarts and taken:
             run.history.setdefault("attempt", []).extend([run.attempts.current] * taken)
         run.params, run.state, run.step = result.params, result.state, int(result.steps)
+        if result.status is Status.NONFINITE and not taken and self._recent[0] is not None:
+            run.params, run.state = self._recent[0]
 
     def _restart(self, run: RunState, status: str, out_of_time: bool) -> bool:
         """After an attempt ended with `status`: start the next one? (restarts left, budget left)."""
@@ -139,6 +146,7 @@ class Training:
 
         def on_step(info):
             step = info.step + 1
+            self._recent = (self._recent[1], (info.params, info.state))
             reporter.update(step, info.stats, clock())
             if interrupts.count:
                 return "interrupted"

@@ -175,3 +175,18 @@ def test_a_step_that_cannot_fit_in_memory_is_refused_before_training(tmp_path, c
     assert code == 1 and "Traceback" not in err
     assert re.search(r"error: one anagram step needs about [0-9.]+ GiB \(the 10[0-9]{5} x 210[0-9]{4} Jacobian", err)
     assert "hint: use fewer collocation points" in err and not out.exists()
+
+
+def test_a_non_finite_loss_right_after_a_checkpoint_keeps_the_last_finite_parameters(tmp_path):
+    # Adam pushes u above 1, where sqrt(1 - u) is NaN, within a few steps. With a checkpoint after every step
+    # the loop pauses between any two steps; the kept parameters are still the last finite ones.
+    spec = tmp_path / "n.pde"
+    spec.write_text("domain x in [0, 1]\nunknown u\npde: u = 2 + sqrt(1 - u)\nboundary: u = 0\n")
+    kw = dict(optimizer="adam", optimizer_options={"learning_rate": 0.1}, steps=200, widths=(4,),
+              points={"interior": 16}, quiet=True)
+    once = pdedsl.solve(spec, checkpoint_every=0, **kw)
+    paused = pdedsl.solve(spec, checkpoint_every=1, out=tmp_path / "run", **kw)
+    assert once.status == paused.status == "nonfinite" and np.isfinite(paused.metrics["loss"])
+    assert paused.metrics["steps"] == once.metrics["steps"] and paused.metrics["loss"] == once.metrics["loss"]
+    for a, b in zip(leaves(once), leaves(paused)):
+        np.testing.assert_array_equal(a, b)
