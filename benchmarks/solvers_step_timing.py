@@ -4,7 +4,7 @@
 
 Times, in one process and *interleaved* (each repeat runs every function once, in turn, so that a
 change of machine load hits all of them alike): the residual, the Jacobian (pointwise reverse), the
-thin SVD of the same S×P matrix (`jnp.linalg.svd`, what the issue compares against), the factorisation
+thin SVD of the same S×P matrix (`jnp.linalg.svd`, the reference cost), the factorisation
 the solvers actually use (reduced QR + SVD of R), the 31-point line search (exhaustive, and coarse-to-fine
 with stride 3 — the default), and one full jitted step of ANaGRAM (stride 3 and 1) and AMStramGRAM. Prints medians in ms and as multiples of the thin SVD.
 """
@@ -26,7 +26,9 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 from solvers_problems import make_laplace2d  # noqa: E402
 
-from pdedsl.solvers import AMStramGRAM, ANaGRAM, flatten_problem, spectral_projection  # noqa: E402
+from pdedsl.solvers import AMStramGRAM, ANaGRAM  # noqa: E402
+from pdedsl.solvers._factorization import spectral_projection  # noqa: E402
+from pdedsl.solvers._jacobian import flatten_problem  # noqa: E402
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search  # noqa: E402
 
 

@@ -1,7 +1,9 @@
-"""AMStramGRAM: ANaGRAM with an adaptive cutoff rank read off the reconstruction-error curve (seed 001).
+"""AMStramGRAM: ANaGRAM with an adaptive cutoff rank read off the reconstruction-error curve.
+
+After "AMStramGRAM: Adaptive multi-cutoff strategy modification for ANaGRAM" (Schwencke, Rousselot, Shilova, Furtlehner, 2025).
 
 Notation: φ̂ = V Δ Uᵀ (thin SVD, k = min(S, P) components, Δ descending), c = Vᵀ r. Because the runner
-already scales r by sqrt(w_g/S_g), ‖r‖ is the seeds' root-mean-square residual and the reconstruction
+already scales r by sqrt(w_g/S_g), ‖r‖ is the paper's root-mean-square residual and the reconstruction
 error after n components is, for n = 0..k,
 
     RCE_n = ‖ r − Σ_{i≤n} V_i V_iᵀ r ‖ = sqrt( ‖r − V c‖² + Σ_{i>n} c_i² ),
@@ -11,7 +13,7 @@ down to round-off. ½RCE_n² is the loss the Gauss–Newton model predicts after
 leading components. Three ranks are read off the curve (docs/solvers.md derives and tests them):
 
 * r_∩ — the crossing: the leading components with Δ_n ≥ τ·RCE_n (all of them up to n) and above the
-  round-off floor Δ_n > rcond·Δ_max. The seed compares the singular values of the *unscaled* φ̂
+  round-off floor Δ_n > rcond·Δ_max. The paper compares the singular values of the *unscaled* φ̂
   (√S times ours) with the RCE of the 1/√S-scaled residual, i.e. τ = 1/√S: the default.
 * r_ε = #{n : RCE_n ≥ ε}: the components needed before the unexplained residual falls below ε.
 * the elbow — the smallest n ≤ min(r_∩, r_ε) whose predicted loss is within a factor (1 + δ) of the
@@ -29,8 +31,8 @@ moved back towards τ0 after a full step. The method reports `converged` when r_
 `stalled` after `patience` steps in a row without progress (the floor of this network, these
 points and this rule).
 
-`subspace_search` (off by default) makes more of each SVD, which is nearly the whole cost of a step
-(a residual evaluation costs ~1/1000 of it on the seed problems): besides the rule's step, it tries
+`subspace_search` (off by default) makes more of each factorisation, which is nearly the whole cost
+of a step (a residual evaluation costs far less): besides the rule's step, it tries
 the truncations at a geometric ladder of ranks and the Levenberg–Marquardt directions
 d_λ = Σ U_i Δ_i c_i / (Δ_i² + λ) on a log grid of λ (from 10⁻² to 10⁻²⁰ × Δ_max²), each with a short
 η grid, in one batched call, and takes whichever trial has the lowest loss. τ is still adapted from
@@ -51,6 +53,7 @@ import numpy as np
 from jax.flatten_util import ravel_pytree
 
 from pdedsl.solvers._anagram import truncated_direction
+from pdedsl.solvers._errors import OptimizerSettingError
 from pdedsl.solvers._factorization import FactoredSteps
 from pdedsl.solvers._jacobian import linearize
 from pdedsl.solvers._linesearch import LineSearch, LineSearchResult, best_of_directions, search_stats
@@ -128,14 +131,14 @@ class AMStramGRAMState(NamedTuple):
 
 @dataclass(frozen=True)
 class AMStramGRAM(LineSearch, FactoredSteps):
-    """Adaptive multi-cutoff natural gradient (seed 001), with the rank rule of docs/solvers.md.
+    """Adaptive multi-cutoff natural gradient, with the rank rule of docs/solvers.md.
 
     Attributes (besides the line search's `step_sizes` and `search_stride` — a step that does not
     decrease the loss is always rejected — and `jacobian_mode` and `factorization` of `FactoredSteps`:
     "auto" sketches φ̂ while the rule needs few components against min(S, P); the subspace search then
     ranges over the sketch's components):
         eps: precision target on RCE (the root-mean-square residual); converged when ‖r‖ < eps.
-        tau: crossing factor, components kept while Δ_n ≥ τ·RCE_n; None (default) is 1/√S, the seed's
+        tau: crossing factor, components kept while Δ_n ≥ τ·RCE_n; None (default) is 1/√S, the paper's
             scaling (singular values of the unscaled φ̂ against the RCE of the scaled residual).
         elbow: δ of the elbow rule, RCE_n² ≤ (1 + δ)·RCE²_best; 0 keeps every allowed component.
         rcond: relative round-off floor on singular values.
@@ -149,8 +152,8 @@ class AMStramGRAM(LineSearch, FactoredSteps):
             on the units of individual parameters. Off by default (docs/solvers.md: it helps some
             problems and seeds, hurts others).
         subspace_search: also try the truncations at a ladder of ranks and Levenberg–Marquardt damped
-            directions from the same SVD, and take the best trial (module docstring). Off by default:
-            144 more residual evaluations a step (+4 % on burgers, +26 % on allen_cahn, one core).
+            directions from the same factorisation, and take the best trial (module docstring). Off
+            by default: 144 more residual evaluations a step.
     """
 
     eps: float = 1e-14
@@ -163,6 +166,12 @@ class AMStramGRAM(LineSearch, FactoredSteps):
     patience: int = 20
     scale_columns: bool = False
     subspace_search: bool = False
+
+    def __post_init__(self):
+        low_high = self.tau_range
+        if not (isinstance(low_high, (tuple, list)) and len(low_high) == 2 and 0 < low_high[0] <= low_high[1]):
+            raise OptimizerSettingError(f"optimizer 'amstramgram': setting 'tau_range' must be two numbers "
+                                        f"[low, high] with 0 < low <= high, not {list(low_high)!r}", "tau_range")
 
     def tau0(self, num_residuals: int) -> float:
         """The initial crossing factor: `tau`, or 1/√S."""
@@ -218,8 +227,7 @@ class AMStramGRAM(LineSearch, FactoredSteps):
         # A rejected step leaves θ, hence φ̂ and r, unchanged: only a larger τ (fewer components) can make
         # the next step differ, so rejection always quadruples τ. A short step also keeps fewer
         # components, even when the kept ones cannot halve the residual: admitting more of them then
-        # (τ / 4, as this rule did before) only cut the step further — burgers froze in a two-step
-        # cycle of a rejected step and one of η = 2e-9.
+        # (τ / 4) only cuts the step further, into a two-step cycle of a rejected step and a tiny one.
         tau = jnp.where(~ls.accepted, 4 * state.tau,
                         jnp.where(short, 2 * state.tau,
                                   jnp.where(exhausted, state.tau / 4,

@@ -1,6 +1,8 @@
-"""ANaGRAM: empirical natural gradient through a truncated SVD pseudo-inverse of φ̂ (seed 000).
+"""ANaGRAM: empirical natural gradient through a truncated SVD pseudo-inverse of φ̂.
 
-With φ̂ = ∂r/∂θ = V Δ Uᵀ (thin SVD: V (S,k), Δ (k,), U (P,k), k = min(S,P)) the direction is
+After "ANaGRAM: A Natural Gradient Relative to Adapted Model for efficient PINNs learning"
+(Schwencke, Furtlehner, 2024). With φ̂ = ∂r/∂θ = V Δ Uᵀ (thin SVD: V (S,k), Δ (k,), U (P,k),
+k = min(S,P); or its leading components from a sketch, pdedsl.solvers._factorization) the direction is
 
     d = φ̂^{†α} r = Σ_{i : Δ_i > α} U_i Δ_i⁻¹ (V_iᵀ r),
 

@@ -51,7 +51,7 @@ class SpectralProjection(NamedTuple):
     """Singular values and right vectors of φ̂ and the coefficients c = Vᵀ r of r on its left vectors."""
 
     singular_values: jax.Array  # (k,) descending (zero past the computed components)
-    right_vectors: jax.Array  # (P, k) the U_i of the seeds' notation (columns)
+    right_vectors: jax.Array  # (P, k) the U_i of the papers' notation (columns)
     coefficients: jax.Array  # (k,) c_i = V_iᵀ r
     outside_sq: jax.Array  # ‖r − V c‖², the part of r no computed component explains (computed directly)
 

@@ -43,8 +43,8 @@ def trial_losses(residual, theta, directions, step_sizes) -> jax.Array:
     """
 
     # One call, evaluated trial after trial (`lax.map`) rather than `vmap`ped: the K trials of a vmap
-    # make K·S·width intermediates that fall out of cache; sequential trials measured 2-3.6x faster
-    # on CPU on every seed problem (docs/performance.md), with the same results.
+    # make K·S·width intermediates that fall out of cache; sequential trials are faster on CPU
+    # (docs/performance.md), with the same results.
     return jax.lax.map(lambda args: _trial_loss(residual, theta, *args), (directions, step_sizes))
 
 

@@ -29,11 +29,11 @@ ACTIVATIONS: dict[str, Callable] = {
     "cos": jnp.cos,
 }
 
-# Standard deviation of the Gaussian weights of a layer, as a function of (fan_in, fan_out).
-INITIALIZERS: dict[str, Callable[[int, int], float]] = {
-    "glorot": lambda fan_in, fan_out: (2.0 / (fan_in + fan_out)) ** 0.5,
-    "lecun": lambda fan_in, fan_out: (1.0 / fan_in) ** 0.5,
-    "normal": lambda fan_in, fan_out: 0.1,
+# Standard deviation of the Gaussian weights of a layer, as a function of (fan_in, fan_out, init_std).
+INITIALIZERS: dict[str, Callable[[int, int, float], float]] = {
+    "glorot": lambda fan_in, fan_out, init_std: (2.0 / (fan_in + fan_out)) ** 0.5,
+    "lecun": lambda fan_in, fan_out, init_std: (1.0 / fan_in) ** 0.5,
+    "normal": lambda fan_in, fan_out, init_std: init_std,
 }
 
 
@@ -97,7 +97,7 @@ class MLP:
         params = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
             key, kw, kb = jax.random.split(key, 3)
-            std = INITIALIZERS[self.initializer](fan_in, fan_out)
+            std = INITIALIZERS[self.initializer](fan_in, fan_out, self.init_std)
             bstd = self.init_std if self.initializer == "normal" else self.bias_std
             w = std * jax.random.normal(kw, (fan_in, fan_out), dtype)
             b = bstd * jax.random.normal(kb, (fan_out,), dtype)

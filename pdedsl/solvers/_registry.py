@@ -9,6 +9,7 @@ from pdedsl.solvers._amstramgram import AMStramGRAM
 from pdedsl.solvers._anagram import ANaGRAM
 from pdedsl.solvers._baselines import LBFGS, Adam, GradientDescent
 from pdedsl.solvers._engd import ENGD
+from pdedsl.solvers._errors import OptimizerSettingError
 from pdedsl.solvers._factorization import FACTORIZATIONS
 
 __all__ = ["OPTIMIZERS", "OptimizerSettingError", "make_optimizer", "optimizer_settings"]
@@ -34,14 +35,6 @@ def optimizer_settings(name: str) -> tuple[str, ...]:
 # Choices of the string-valued settings, and float settings that must stay below 1.
 _CHOICES = {"jacobian_mode": ("auto", "fwd", "rev", "pointwise"), "factorization": FACTORIZATIONS}
 _BELOW_ONE = {"b1", "b2"}
-
-
-class OptimizerSettingError(ValueError):
-    """A hyper-parameter value of the wrong kind or out of range; `setting` names it."""
-
-    def __init__(self, message: str, setting: str):
-        super().__init__(message)
-        self.setting = setting
 
 
 def _is_number(value) -> bool:

@@ -115,6 +115,11 @@ def test_mlp_shapes_dtype_and_initialisation():
     np.testing.assert_allclose(np.std(big[0]["w"]), 1 / 20, rtol=0.02)
     glorot = MLP(300, 100, (100,)).init(jax.random.PRNGKey(3))
     np.testing.assert_allclose(np.std(glorot[0]["w"]), np.sqrt(2 / 400), rtol=0.02)
+    # "normal": weights and biases N(0, init_std²), 0.1 by default (the published ANaGRAM set-up)
+    for init_std in (0.1, 0.5):
+        layers = MLP(300, 100, (100,), initializer="normal", init_std=init_std).init(jax.random.PRNGKey(4))
+        np.testing.assert_allclose(np.std(layers[0]["w"]), init_std, rtol=0.02)
+        np.testing.assert_allclose(np.std(np.concatenate([p["b"] for p in layers])), init_std, rtol=0.1)
     with pytest.raises(ValueError, match="unknown activation 'relu'"):
         MLP(1, 1, activation="relu")
 
@@ -162,3 +167,16 @@ def test_the_line_search_settings_and_step_are_shared_by_every_searching_optimiz
     np.testing.assert_allclose(x1, a.T @ b, rtol=1e-14)  # ∇loss at 0 is −Aᵀb
     np.testing.assert_allclose(stats["loss_after"], 0.5 * np.sum(np.square(a @ (a.T @ b) - b)), rtol=1e-14)
     assert float(stats["step_size"]) == 1.0 and bool(stats["accepted"]) and int(stats["status"]) == 0
+
+
+def test_tau_range_is_checked_when_the_optimizer_is_built():
+    from pdedsl.solvers import OptimizerSettingError
+
+    with pytest.raises(OptimizerSettingError, match=r"^optimizer 'amstramgram': setting 'tau_range' must be two "
+                       r"numbers \[low, high\] with 0 < low <= high, not \[1\.0\]$") as bad:
+        make_optimizer("amstramgram", tau_range=[1.0])
+    assert bad.value.setting == "tau_range"
+    for wrong in ((2.0, 1.0), (0.0, 1.0), (1.0, 2.0, 3.0)):
+        with pytest.raises(OptimizerSettingError, match="tau_range"):
+            AMStramGRAM(tau_range=wrong)
+    assert AMStramGRAM(tau_range=(1.0, 1.0)).tau_range == (1.0, 1.0)

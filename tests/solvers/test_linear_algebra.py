@@ -5,7 +5,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from pdedsl.solvers import ENGD, ANaGRAM, AMStramGRAM, Status, reconstruction_errors, residual_and_jacobian, spectral_projection
+from pdedsl.solvers import ENGD, ANaGRAM, AMStramGRAM, Status, residual_and_jacobian
+from pdedsl.solvers._amstramgram import reconstruction_errors
+from pdedsl.solvers._factorization import spectral_projection
 
 
 def _linear(seed=0, shape=(40, 7), spectrum=None):
@@ -90,7 +92,7 @@ def test_line_search_picks_grid_minimiser():
 @pytest.mark.parametrize("target", [1.0, 0.3, 0.011, 2.0**-17, 3e-9])
 def test_coarse_to_fine_search_finds_the_exhaustive_grid_minimiser(target):
     # loss(η) = ½‖θ − η d − θ*‖² with θ* = target·d: unimodal in η, minimised on the grid near `target`
-    from pdedsl.solvers import DEFAULT_STEP_SIZES, grid_line_search
+    from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search
 
     d = jnp.linspace(1.0, 2.0, 5)
     residual = lambda theta: theta - (-target * d)

@@ -4,7 +4,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pdedsl.solvers import AMStramGRAM, spectral_projection
+from pdedsl.solvers import AMStramGRAM
+from pdedsl.solvers._factorization import spectral_projection
 from pdedsl.solvers._amstramgram import SEARCH_DAMPINGS, subspace_directions
 from pdedsl.solvers._linesearch import best_of_directions
 
