@@ -16,8 +16,9 @@ from pdedsl.errors import PdeError
 
 __all__ = ["RunSettings", "resolve_settings"]
 
-OPTIMIZERS = ("amstramgram", "anagram", "engd", "gd", "adam", "lbfgs")
-DEFAULT_STEPS = {"amstramgram": 500, "anagram": 500, "engd": 500, "gd": 2000, "adam": 5000, "lbfgs": 2000}
+OPTIMIZERS = ("amstramgram", "anagram", "engd", "gd", "adam", "lbfgs", "adam_lbfgs")
+DEFAULT_STEPS = {"amstramgram": 500, "anagram": 500, "engd": 500, "gd": 2000, "adam": 5000, "lbfgs": 2000,
+                 "adam_lbfgs": 20000}
 _SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "restarts", "restart_above", "restart_noise",
                "stall_window", "stall_factor")
 

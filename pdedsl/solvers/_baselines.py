@@ -1,7 +1,8 @@
 """First-order and quasi-Newton baselines on loss = ½‖r‖², in the same init/step interface.
 
 `GradientDescent` uses the batched grid line search along −∇loss; `Adam` and `LBFGS` wrap optax
-(`optax.adam`; `optax.lbfgs` with its zoom line search, reusing value and gradient from its state).
+(`optax.adam`; `optax.lbfgs` with its zoom line search, reusing value and gradient from its state);
+`AdamLBFGS` runs the first for a fixed number of steps, then the second, as DeepXDE's examples do.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
 from pdedsl.solvers._linesearch import LineSearch
 from pdedsl.solvers._status import status_code
 
-__all__ = ["GradientDescent", "Adam", "LBFGS", "GradientDescentState", "OptaxState"]
+__all__ = ["GradientDescent", "Adam", "LBFGS", "AdamLBFGS", "GradientDescentState", "OptaxState", "AdamLBFGSState"]
 
 
 def _loss_fn(residual_fn, data):
@@ -84,13 +85,16 @@ class Adam:
 
 @dataclass(frozen=True)
 class LBFGS:
-    """optax.lbfgs(memory_size) with its zoom line search (strong Wolfe)."""
+    """optax.lbfgs(memory_size) with its zoom line search (strong Wolfe), each search from η = 1."""
 
     memory_size: int = 10
     max_linesearch_steps: int = 20
 
     def _tx(self):
-        linesearch = optax.scale_by_zoom_linesearch(max_linesearch_steps=self.max_linesearch_steps)
+        # Each search starts from η = 1, the quasi-Newton step, as optax.lbfgs's own default does; the
+        # line search's own default keeps the last η, which freezes L-BFGS into a gradient method.
+        linesearch = optax.scale_by_zoom_linesearch(max_linesearch_steps=self.max_linesearch_steps,
+                                                    initial_guess_strategy="one")
         return optax.lbfgs(memory_size=self.memory_size, linesearch=linesearch)
 
     def init(self, residual_fn, params, data) -> OptaxState:
@@ -109,3 +113,45 @@ class LBFGS:
             "status": status_code(),
         }
         return new_params, OptaxState(state.step + 1, inner), stats
+
+
+class AdamLBFGSState(NamedTuple):
+    step: jax.Array  # int32 scalar
+    adam: Any  # the Adam stage's optax state
+    lbfgs: Any  # the L-BFGS stage's optax state (untouched until the switch)
+
+
+@dataclass(frozen=True)
+class AdamLBFGS:
+    """Adam at `learning_rate` for `adam_steps` steps, then L-BFGS with a long memory and the zoom line
+    search from wherever Adam stopped — the recipe DeepXDE's PINN examples run. One jitted step: a
+    `lax.cond` on the step count picks the stage; stats ``stage`` is 0 (Adam) or 1 (L-BFGS)."""
+
+    learning_rate: float = 1e-3
+    adam_steps: int = 15000
+    memory_size: int = 50
+    max_linesearch_steps: int = 20
+
+    def _stages(self):
+        return Adam(learning_rate=self.learning_rate), LBFGS(self.memory_size, self.max_linesearch_steps)
+
+    def init(self, residual_fn, params, data) -> AdamLBFGSState:
+        adam, lbfgs = self._stages()
+        return AdamLBFGSState(jnp.zeros((), jnp.int32), adam.init(residual_fn, params, data).inner,
+                              lbfgs.init(residual_fn, params, data).inner)
+
+    def step(self, residual_fn, params, state: AdamLBFGSState, data):
+        adam, lbfgs = self._stages()
+
+        def stage(optimizer, field):
+            def take(_):
+                new_params, inner, stats = optimizer.step(residual_fn, params,
+                                                          OptaxState(state.step, getattr(state, field)), data)
+                loss = stats["loss"]
+                return new_params, state._replace(**{field: inner.inner}), loss, stats["step_size"].astype(loss.dtype)
+            return take
+
+        in_adam = state.step < self.adam_steps
+        new_params, new_state, loss, eta = jax.lax.cond(in_adam, stage(adam, "adam"), stage(lbfgs, "lbfgs"), None)
+        stats = {"loss": loss, "step_size": eta, "status": status_code(), "stage": (~in_adam).astype(jnp.int32)}
+        return new_params, new_state._replace(step=state.step + 1), stats

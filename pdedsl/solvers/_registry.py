@@ -7,7 +7,7 @@ import math
 
 from pdedsl.solvers._amstramgram import AMStramGRAM
 from pdedsl.solvers._anagram import ANaGRAM
-from pdedsl.solvers._baselines import LBFGS, Adam, GradientDescent
+from pdedsl.solvers._baselines import LBFGS, Adam, AdamLBFGS, GradientDescent
 from pdedsl.solvers._engd import ENGD
 from pdedsl.solvers._errors import OptimizerSettingError
 from pdedsl.solvers._factorization import FACTORIZATIONS
@@ -21,6 +21,7 @@ OPTIMIZERS: dict[str, type] = {
     "gd": GradientDescent,
     "adam": Adam,
     "lbfgs": LBFGS,
+    "adam_lbfgs": AdamLBFGS,
 }
 
 
