@@ -18,6 +18,20 @@ HEAT = ROOT / "examples" / "heat.pde"
 TINY = dict(widths=(4,), points={"interior": 16, "boundary": 8}, optimizer="anagram", quiet=True, n_test=200)
 
 
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A finished 2-step run; tests damage copies of it."""
+    out = tmp_path_factory.mktemp("finished") / "run"
+    pdedsl.solve(LAPLACE, steps=2, out=out, **TINY)
+    return out
+
+
+def copy_of(run, tmp_path):
+    out = tmp_path / "run"
+    shutil.copytree(run, out)
+    return out
+
+
 def leaves(sol):
     return [np.asarray(x) for x in jax.tree_util.tree_leaves(sol.params)]
 
@@ -114,18 +128,16 @@ def test_an_unfinished_or_mixed_set_of_outputs_is_refused_by_load_solution(tmp_p
     (lambda p: p.write_bytes(b"not a zip archive"), "ValueError"),
     (lambda p: p.write_bytes(b""), "EOFError"),
 ])
-def test_a_damaged_checkpoint_is_a_clear_error(tmp_path, damage, why):
-    out = tmp_path / "run"
-    pdedsl.solve(LAPLACE, steps=2, out=out, **TINY)
+def test_a_damaged_checkpoint_is_a_clear_error(finished, tmp_path, damage, why):
+    out = copy_of(finished, tmp_path)
     damage(out / "checkpoint.npz")
     with pytest.raises(pdedsl.PdeError) as info:
         pdedsl.solve(LAPLACE, steps=3, out=out, resume=True, **TINY)
     assert info.value.message.startswith(f"cannot resume: {out / 'checkpoint.npz'} is damaged ({why}")
 
 
-def test_a_forged_step_count_is_refused(tmp_path):
-    out = tmp_path / "run"
-    pdedsl.solve(LAPLACE, steps=2, out=out, **TINY)
+def test_a_forged_step_count_is_refused(finished, tmp_path):
+    out = copy_of(finished, tmp_path)
     with np.load(out / "checkpoint.npz") as ck:
         arrays = {k: ck[k] for k in ck.files}
     arrays["step"] = np.asarray(1000)
@@ -138,9 +150,8 @@ def test_a_forged_step_count_is_refused(tmp_path):
 
 @pytest.mark.parametrize("payload, why", [(b"{", "JSONDecodeError"), (b"\xff\xfe{}", "UnicodeDecodeError"),
                                           (b"[1, 2]", "not the metrics of a run")])
-def test_damaged_metrics_are_a_clear_error(tmp_path, payload, why):
-    out = tmp_path / "run"
-    pdedsl.solve(LAPLACE, steps=1, out=out, **TINY)
+def test_damaged_metrics_are_a_clear_error(finished, tmp_path, payload, why):
+    out = copy_of(finished, tmp_path)
     (out / "metrics.json").write_bytes(payload)
     with pytest.raises(pdedsl.PdeError) as info:
         pdedsl.load_solution(out)
