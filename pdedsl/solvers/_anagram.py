@@ -13,15 +13,16 @@ batched grid line search. The strict `>` makes an all-zero φ̂ give d = 0 (rank
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 
-from pdedsl.solvers._factorization import FactoredSteps, SketchState, SpectralProjection, spectral_projection
-from pdedsl.solvers._jacobian import linearize
+from pdedsl.solvers._factorization import FactoredSteps, SpectralProjection, spectral_projection
+from pdedsl.solvers._jacobian import flatten_problem, linearize
 from pdedsl.solvers._linesearch import LineSearch
 
-__all__ = ["ANaGRAM", "SpectralProjection", "spectral_projection", "truncated_direction"]
+__all__ = ["ANaGRAM", "ANaGRAMState", "SpectralProjection", "spectral_projection", "truncated_direction"]
 
 
 def truncated_direction(proj: SpectralProjection, keep: jax.Array) -> jax.Array:
@@ -38,9 +39,15 @@ def cutoff_mask(s: jax.Array, cutoff: float, relative: bool) -> jax.Array:
     return s > threshold
 
 
+class ANaGRAMState(NamedTuple):
+    step: jax.Array  # int32 scalar: number of steps taken
+    level: jax.Array  # int32 scalar: the ladder level the next step's factorisation starts from
+    velocity: jax.Array  # (S,) the momentum's accumulated residuals (zero without momentum)
+
+
 @dataclass(frozen=True)
 class ANaGRAM(LineSearch, FactoredSteps):
-    """Empirical natural gradient with a fixed singular-value cutoff.
+    """Empirical natural gradient with a fixed singular-value cutoff, optionally with momentum.
 
     Attributes (besides the line search's `step_sizes` and `search_stride`, and `jacobian_mode` and
     `factorization` of `FactoredSteps`; "auto" sketches φ̂ while the components above the cutoff are
@@ -49,19 +56,35 @@ class ANaGRAM(LineSearch, FactoredSteps):
         relative: whether `cutoff` is relative to the largest singular value.
         reject: if True, a step that does not decrease the loss is rejected (θ unchanged); the default
             False takes the grid's best trial anyway, as the published code does.
+        momentum: β of the natural gradient with momentum, carried in function space: the velocity
+            v ← β v + r accumulates residuals at the collocation points, and the step is the same
+            pseudo-inverse applied to v (heavy ball) or to r + β v (`nesterov`) instead of r. A step
+            that does not lower the loss resets v to zero. 0 (the default) is plain ANaGRAM.
+        nesterov: Nesterov's look-ahead form of the momentum.
     """
 
     cutoff: float = 1e-6
     relative: bool = True
     reject: bool = False
+    momentum: float = 0.0
+    nesterov: bool = False
 
-    def step(self, residual_fn, params, state: SketchState, data):
+    def init(self, residual_fn, params, data) -> ANaGRAMState:
+        fresh = FactoredSteps.init(self, residual_fn, params, data)
+        prob = flatten_problem(residual_fn, params, data)
+        residual = jax.eval_shape(prob.residual, prob.theta)
+        return ANaGRAMState(fresh.step, fresh.level, jnp.zeros(residual.shape, residual.dtype))
+
+    def step(self, residual_fn, params, state: ANaGRAMState, data):
         """One step; returns (params, state, stats) with stats loss, loss_after, step_size, rank, …"""
         prob, r, jac, loss = linearize(residual_fn, params, data, self.jacobian_mode)
+        velocity = self.momentum * state.velocity + r
+        target = r + self.momentum * velocity if self.nesterov else velocity
         need = lambda p: jnp.sum(cutoff_mask(p.singular_values, self.cutoff, self.relative))
-        proj, level, components = self.ladder(jac).project(jac, r, state.level, need)
+        proj, level, components = self.ladder(jac).project(jac, target, state.level, need)
         keep = cutoff_mask(proj.singular_values, self.cutoff, self.relative)
         new_params, stats = self.searched_step(
             prob, truncated_direction(proj, keep), loss, reject=self.reject, rank=jnp.sum(keep).astype(jnp.int32),
             sv_max=proj.singular_values[0], components=components)
-        return new_params, SketchState(state.step + 1, level), stats
+        velocity = jnp.where(stats["accepted"], velocity, jnp.zeros_like(velocity))
+        return new_params, ANaGRAMState(state.step + 1, level, velocity), stats

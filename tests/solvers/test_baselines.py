@@ -1,4 +1,4 @@
-"""The Adam → L-BFGS recipe: Adam's steps exactly, then L-BFGS from where Adam stopped."""
+"""The Adam → L-BFGS recipe, L-BFGS itself, and ANaGRAM with momentum, against hand computations."""
 
 import jax
 import jax.numpy as jnp
@@ -39,3 +39,34 @@ def test_lbfgs_solves_a_least_squares_problem_in_a_few_steps():
     residual, data, x_star = _least_squares()
     out = run(LBFGS(), residual, jnp.zeros(4), data, steps=12)
     np.testing.assert_allclose(out.params, x_star, rtol=1e-10, atol=1e-12)
+
+
+def _anagram_steps(steps, **momentum):
+    rng = np.random.default_rng(5)
+    a = jnp.asarray(rng.normal(size=(9, 4)))
+    b = jnp.asarray(rng.normal(size=9))
+    residual = lambda x, d: d["A"] @ x - d["b"]
+    opt = make_optimizer("anagram", step_sizes=[1.0], cutoff=1e-12, **momentum)
+    out = run(opt, residual, jnp.zeros(4), {"A": a, "b": b}, steps=steps)
+    return np.asarray(out.params), np.linalg.lstsq(np.asarray(a), np.asarray(b), rcond=None)[0]
+
+
+def test_natural_gradient_with_heavy_ball_momentum_in_function_space():
+    # v1 = r0 → x1 = 0 − A⁺r0 = x*; v2 = β r0 + r1 and A⁺r1 = 0 (r1 ⟂ range A) → x2 = x* − β A⁺r0 = (1 + β) x*
+    beta = 0.5
+    x1, x_star = _anagram_steps(1, momentum=beta)
+    np.testing.assert_allclose(x1, x_star, rtol=1e-12)
+    x2, _ = _anagram_steps(2, momentum=beta)
+    np.testing.assert_allclose(x2, (1 + beta) * x_star, rtol=1e-12)
+    plain, _ = _anagram_steps(2)  # without momentum the second step stays at x*
+    np.testing.assert_allclose(plain, x_star, rtol=1e-12)
+
+
+def test_natural_gradient_with_nesterov_momentum_in_function_space():
+    # step 1 applies A⁺ to r0 + β v1 = (1 + β) r0 → x1 = (1 + β) x*; then A⁺r1 = β x* and v2 = β r0 + r1 has
+    # A⁺v2 = −β x* + β x* = 0, so step 2 applies A⁺(r1 + β v2) = β x* → x2 = x*
+    beta = 0.5
+    x1, x_star = _anagram_steps(1, momentum=beta, nesterov=True)
+    np.testing.assert_allclose(x1, (1 + beta) * x_star, rtol=1e-12)
+    x2, _ = _anagram_steps(2, momentum=beta, nesterov=True)
+    np.testing.assert_allclose(x2, x_star, rtol=1e-12)
