@@ -1,10 +1,12 @@
 """Collocation sampling: points lie where their region says, counts follow the documented rule."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+import pdedsl
 from pdedsl.geometry import Box, Face, Faces, Interior
 from pdedsl.run._sampling import (
     SAMPLING_METHODS, collocation_points, evaluation_points, region_data, sample_region,
@@ -119,3 +121,16 @@ def test_grid_faces_of_a_cube_share_edges_once():
     one_face = sample_region(cube, Faces((Face(0, 0),)), 25, "grid", np.random.default_rng(0))
     assert one_face.shape == (25, 3) and np.all(one_face[:, 0] == 0)
 
+
+
+def test_the_published_anagram_spec_has_the_published_points_and_unscaled_rows():
+    """examples/anagram_paper.pde: the 900 nodes of the 30 × 30 grid, and weight / count = 1 per group, so
+    the rows sqrt(weight / count) · R of the residual are the plain point residuals of the published code."""
+    problem = pdedsl.load(Path(__file__).resolve().parents[2] / "examples" / "anagram_paper.pde").compile()
+    sample = problem.settings.sample
+    data = collocation_points(problem.domain, problem.groups, sample, sample["method"], seed=0)
+    inner, edge = data["pde"]["points"], data["boundary"]["points"]
+    assert inner.shape == (784, 2) and edge.shape == (116, 2)
+    both = np.concatenate([inner, edge])
+    assert len(np.unique(both, axis=0)) == 900 and set(np.unique(both)) == set(np.linspace(0, 1, 30))
+    assert [group.weight / len(data[group.name]["points"]) for group in problem.groups] == [1.0, 1.0]
