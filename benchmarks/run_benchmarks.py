@@ -37,7 +37,7 @@ def run_one(problem: str, optimizer: str, seed: int, time_limit: float, steps: i
     spec = pdedsl.load(ROOT / "examples" / f"{problem}.pde")
     t0 = time.perf_counter()
     sol = pdedsl.solve(spec, optimizer=optimizer, seed=seed, steps=steps, time_limit=time_limit, quiet=True,
-                       out=out, checkpoint_every=0)
+                       out=out, checkpoint_every=0, overwrite=True)
     m = sol.metrics
     hist = m["history"]
     n = len(hist.get("loss", []))

@@ -7,6 +7,7 @@ as `FILE:LINE:COL: error: …` with the source line, a caret and a hint, and exi
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from pdedsl.errors import PdeError, PdeSemanticError, Span
@@ -24,9 +25,12 @@ def add_language_commands(subparsers) -> None:
 
     p = subparsers.add_parser("verify", help="plug the spec's exact solution into every equation and condition")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--points", type=int, default=1000, metavar="N", help="random points per group (default 1000)")
-    p.add_argument("--tol", type=float, default=1e-8, metavar="T", help="largest residual accepted (default 1e-8)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random points (default 0)")
+    p.add_argument("--points", type=_point_count, default=1000, metavar="N",
+                   help="random points per group, 1 to 10^7 (default 1000)")
+    p.add_argument("--tol", type=_tolerance, default=1e-8, metavar="T",
+                   help="largest residual accepted, a finite number >= 0 (default 1e-8)")
+    p.add_argument("--seed", type=_seed, default=0, metavar="S",
+                   help=f"seed of the random points, 0 to {_MAX_SEED} (default 0)")
     p.set_defaults(func=verify_command)
 
     p = subparsers.add_parser("compile", help="print the generated residual code or expressions")
@@ -34,6 +38,39 @@ def add_language_commands(subparsers) -> None:
     p.add_argument("--emit", choices=("jax", "sympy", "latex"), default="jax",
                    help="jax: the Python/JAX source; sympy, latex: the residual expressions")
     p.set_defaults(func=compile_command)
+
+
+_MAX_SEED = 2**32 - 1
+_MAX_POINTS = 10**7
+
+
+def _whole_in(text: str, low: int, high: int, what: str) -> int:
+    """argparse type: a whole number in [low, high]; argparse reports the ValueError's message."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{what} must be from {low} to {high}, not {value}")
+    return value
+
+
+def _point_count(text: str) -> int:
+    return _whole_in(text, 1, _MAX_POINTS, "the number of points")
+
+
+def _seed(text: str) -> int:
+    return _whole_in(text, 0, _MAX_SEED, "the seed")
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the tolerance must be a number, not {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"the tolerance must be a finite number >= 0, not {text}")
+    return value
 
 
 def check_command(args: argparse.Namespace) -> int:

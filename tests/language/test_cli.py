@@ -112,3 +112,20 @@ def test_the_command_runs_lapack_single_threaded_unless_told_otherwise(monkeypat
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
     assert main(["check", str(EXAMPLES / "heat.pde")]) == 0
     assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--points", "0"], "argument --points: the number of points must be from 1 to 10000000, not 0"),
+    (["--points=-1"], "argument --points: the number of points must be from 1 to 10000000, not -1"),
+    (["--tol", "nan"], "argument --tol: the tolerance must be a finite number >= 0, not nan"),
+    (["--tol=-1e-3"], "argument --tol: the tolerance must be a finite number >= 0, not -1e-3"),
+    (["--seed=-1"], "argument --seed: the seed must be from 0 to 4294967295, not -1"),
+    (["--seed", str(2**63)], f"argument --seed: the seed must be from 0 to 4294967295, not {2**63}"),
+])
+def test_verify_refuses_numbers_out_of_range_without_a_traceback(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["verify", str(EXAMPLES / "heat.pde"), *argv])
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert err.splitlines()[-1] == f"pdedsl verify: error: {message}"
+    assert "Traceback" not in err
