@@ -100,7 +100,7 @@ def main():
     rce_exact = np.asarray(reconstruction_errors(exact.outside_sq, exact.coefficients))
     for k, fn in sketches.items():
         approx = fn(jac, r)
-        lead = k // 2
+        lead = 3 * k // 4  # the part of a sketch a rule may use
         err = np.max(np.abs(approx.singular_values[:lead] - exact.singular_values[:lead]) / exact.singular_values[0])
         rce = np.asarray(reconstruction_errors(approx.outside_sq, approx.coefficients))
         rce_err = np.max(np.abs(rce[: lead + 1] - rce_exact[: lead + 1]) / rce_exact[0])
