@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -30,6 +29,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 import pdedsl  # noqa: E402
+from solvers_problems import interleaved_medians  # noqa: E402
 from pdedsl.run._assemble import initial_params, make_residual_fn  # noqa: E402
 from pdedsl.run._sampling import collocation_points  # noqa: E402
 from pdedsl.run._settings import resolve_settings  # noqa: E402
@@ -39,19 +39,6 @@ from pdedsl.solvers._factorization import randomized_projection, spectral_projec
 from pdedsl.solvers._jacobian import flatten_problem  # noqa: E402
 
 SPEC = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "burgers.pde")
-
-
-def interleaved_medians(functions: dict, repeats: int) -> dict:
-    """Median seconds of each zero-argument callable, timing them round-robin `repeats` times."""
-    for fn in functions.values():  # compile and warm up
-        jax.block_until_ready(fn())
-    times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, fn in functions.items():
-            start = time.perf_counter()
-            jax.block_until_ready(fn())
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def burgers_problem():

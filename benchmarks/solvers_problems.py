@@ -6,6 +6,8 @@ on held-out points. Grid collocation as in the seeds: n×n interior grid + 4(n+1
 
 from __future__ import annotations
 
+import time
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -100,3 +102,19 @@ def make_heat(n=28, widths=(32,), activation="tanh", initializer="glorot", **mod
 
 
 PROBLEMS = {"laplace2d": make_laplace2d, "heat": make_heat}
+
+
+def interleaved_medians(functions: dict, repeats: int) -> dict:
+    """Median seconds of each zero-argument callable, timing them round-robin `repeats` times."""
+    for fn in functions.values():  # compile and warm up
+        jax.block_until_ready(fn())
+        jax.block_until_ready(fn())
+    times = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, fn in functions.items():
+            start = time.perf_counter()
+            jax.block_until_ready(fn())
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -24,26 +23,12 @@ jax.config.update("jax_enable_x64", True)  # a script owns its process
 
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
-from solvers_problems import make_laplace2d  # noqa: E402
+from solvers_problems import interleaved_medians, make_laplace2d  # noqa: E402
 
 from pdedsl.solvers import AMStramGRAM, ANaGRAM  # noqa: E402
 from pdedsl.solvers._factorization import spectral_projection  # noqa: E402
 from pdedsl.solvers._jacobian import flatten_problem  # noqa: E402
 from pdedsl.solvers._linesearch import DEFAULT_STEP_SIZES, grid_line_search  # noqa: E402
-
-
-def interleaved_medians(functions: dict, repeats: int) -> dict:
-    """Median seconds of each zero-argument callable, timing them round-robin `repeats` times."""
-    for fn in functions.values():  # compile and warm up
-        jax.block_until_ready(fn())
-        jax.block_until_ready(fn())
-    times = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, fn in functions.items():
-            start = time.perf_counter()
-            jax.block_until_ready(fn())
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def main():
