@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from pdedsl.errors import PdeError
-from pdedsl.run._interrupt import counting_sigint
+from pdedsl.run._interrupt import SigintCounter, counting_sigint
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a user mistake, or a check that did not pass
@@ -77,5 +78,15 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_FAILED
 
 
+def program() -> int:
+    """The `pdedsl` program (its console script and `python -m pdedsl.cli`). It owns its process, so
+    Ctrl-C is counted from here to the interpreter's exit: `main` reads the counter at its safe points,
+    and a Ctrl-C that arrives after `main` has returned (while the interpreter shuts down) is not turned
+    into a KeyboardInterrupt traceback."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored on purpose (nohup): leave it so
+        signal.signal(signal.SIGINT, SigintCounter())
+    return main()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(program())

@@ -189,7 +189,7 @@ def _check_outputs_complete(out):
 
 def test_an_interruption_at_any_moment_loses_nothing(poisson, tmp_path_factory):
     import jax
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import strategies as st
 
     import pdedsl
@@ -201,7 +201,9 @@ def test_an_interruption_at_any_moment_loses_nothing(poisson, tmp_path_factory):
                         st.tuples(st.just("step"), st.integers(1, 195)),
                         st.tuples(st.just("writes"), st.sampled_from(["params.npz", "solution.npz", "solution.png"])))
 
-    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    # No shrinking: each example is a subprocess run of seconds, and a failing one is already small.
+    @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+              phases=[Phase.explicit, Phase.reuse, Phase.generate])
     @given(moment=moments, sig=st.sampled_from([signal.SIGINT, signal.SIGKILL]))
     def interrupted(moment, sig):
         out = tmp_path_factory.mktemp("cut") / "run"
