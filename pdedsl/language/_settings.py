@@ -142,6 +142,15 @@ def _solve(spec: ast.Spec) -> tuple[dict, dict]:
                                            and 0 <= value <= 1e3):
             raise PdeSemanticError(f"`restart_noise` must be a number from 0 to 1000 (a relative size), not {value}",
                                    setting.value.span)
+        if key == "causal" and not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                    and 0 <= value <= 1e12):
+            raise PdeSemanticError(f"`causal` must be a number from 0 to 1e12 (the first ε of the causal "
+                                   f"weights), not {value}", setting.value.span,
+                                   hint="e.g. causal = 1 trains the time slices in order; 0 turns it off")
+        if key == "causal_slices" and not (isinstance(value, int) and not isinstance(value, bool)
+                                           and 1 <= value <= 10_000):
+            raise PdeSemanticError(f"`causal_slices` must be a whole number from 1 to 10000, not {value}",
+                                   setting.value.span, hint="the number of time slices, e.g. 32")
         if key in ("time_limit", "target_loss", "eps") and not (
             isinstance(value, (int, float)) and value > 0
         ):

@@ -7,7 +7,8 @@ so the loss is the seeds' PINN loss: half the weighted mean square of each group
 Parameters: the network's pytree, or — for a problem with learned scalars (`param … unknown`) —
 `{"net": network params, "scalars": {name: 0-d array}}`.  The optimizers flatten the whole
 pytree, so the scalars are extra columns of φ̂ with nothing else to do.
-Data: `data[group name]` is {"points": (S_g, dim), plus the group's `point_data` arrays}.
+Data: `data[group name]` is {"points": (S_g, dim), plus the group's `point_data` arrays}, and
+optionally `WEIGHT_KEY`: (S_g,) a factor of each point's residual rows (causal training's √w).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import jax
 import jax.numpy as jnp
 
 from pdedsl.solvers import PointwiseGroup, PointwiseResidual
+
+WEIGHT_KEY = "row_weight"  # per-point factor of the residual rows, data, never differentiated
 
 
 def network_params(params):
@@ -55,9 +58,10 @@ def make_residual_fn(groups, model, data) -> PointwiseResidual:
 
     def pointwise(group):
         def fn(params, point):  # point: {"points": (dim,), extras…} -> (n_components,)
-            extras = {k: v[None] for k, v in point.items() if k != "points"}
-            return group.fn(network_function(model, params), point["points"][None, :], extras,
-                            learned_scalars(params))[0]
+            extras = {k: v[None] for k, v in point.items() if k not in ("points", WEIGHT_KEY)}
+            value = group.fn(network_function(model, params), point["points"][None, :], extras,
+                             learned_scalars(params))[0]
+            return value * point[WEIGHT_KEY] if WEIGHT_KEY in point else value
 
         return fn
 

@@ -125,6 +125,7 @@ def final_metrics(training, params, loss: float, run, status: str, summaries) ->
         "error_reference": ("exact" if compiled.exact is not None
                             else "reference" if compiled.reference is not None else None),
         "loss": loss,
+        "val_loss": training.val_loss(params),
         **_errors(compiled, training.model, params, training.test_points, training.test_values, training.dtype),
         "status": status,
         "message": _message(status, loss, settings, rows, summaries),

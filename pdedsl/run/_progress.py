@@ -66,6 +66,8 @@ class _Live:
 
     def update(self, step, stats, elapsed):
         parts = [f"loss {_fmt(stats.get('loss'))}"]
+        if "val_loss" in stats:
+            parts.append(f"val {_fmt(stats['val_loss'])}")
         if "rel_l2" in stats:
             parts.append(f"rel L2 {_fmt(stats['rel_l2'])}")
         if "rank" in stats:

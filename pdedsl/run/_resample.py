@@ -1,5 +1,14 @@
 """Adaptive resampling (`resample_every = N`, docs/usage.md): every N steps the interior points are
-redrawn from the residual (RAD, `residual_density_sample`) and the optimizer starts a fresh state.
+redrawn from the residual (RAD, `residual_density_sample`).
+
+An optimizer whose state holds nothing tied to the points (AMStramGRAM's crossing factor and sketch
+level, Adam's moments) keeps it across a redraw (`KEEPS_STATE`): only the runner's wrappers (stall
+window, held-out loss, causal ε) start afresh. The others (L-BFGS's memory and line-search values,
+ANaGRAM's momentum in function space, ENGD) start a fresh state.
+
+Evolution problems redraw without being asked (`automatic_period`): a problem with a time
+coordinate, sampled (not gridded) interior points, no given data points and an optimizer of
+`AUTO_EVERY` redraws every `AUTO_EVERY[optimizer]` steps unless the spec sets `resample_every`.
 
 The residual size is evaluated at the candidate pool vmapped, in fixed-size chunks with `lax.map`.
 The number of points does not change, so the residual function (its per-group scale √(w/S) depends
@@ -13,11 +22,33 @@ import jax.numpy as jnp
 import numpy as np
 
 from pdedsl.errors import PdeError
+from pdedsl.run._causal import CausalState
 from pdedsl.run._sampling import interior_groups, residual_density_sample
+from pdedsl.run._validation import ValidatedState
+from pdedsl.run._wrappers import StallWindowState
 
-__all__ = ["Resampler"]
+__all__ = ["Resampler", "KEEPS_STATE", "AUTO_EVERY", "carried_state", "automatic_period"]
 
 _BATCH = 4096  # candidates scored per chunk
+KEEPS_STATE = ("amstramgram", "adam", "gd")
+AUTO_EVERY = {"amstramgram": 10, "adam": 100, "gd": 100}
+_WRAPPED = (ValidatedState, StallWindowState, CausalState)  # runner wrappers' states, each with `inner`
+
+
+def carried_state(fresh, old):
+    """`fresh` (a new init) with the optimizer's own state taken from `old`: the wrappers start afresh."""
+    if isinstance(fresh, _WRAPPED):
+        return fresh._replace(inner=carried_state(fresh.inner, old.inner))
+    return old
+
+
+def automatic_period(compiled, settings) -> int:
+    """The redraw period: the spec's or flag's `resample_every`, else automatic (0: no redraws)."""
+    if settings.resample_every is not None:
+        return settings.resample_every
+    evolution = getattr(compiled.domain, "time", None) is not None
+    sampled = settings.method != "grid" and all(getattr(g, "fixed", None) is None for g in compiled.groups)
+    return AUTO_EVERY.get(settings.optimizer, 0) if evolution and sampled else 0
 
 
 class Resampler:
@@ -25,7 +56,8 @@ class Resampler:
 
     def __init__(self, compiled, settings, collocation, dtype):
         self.domain, self.settings, self.dtype = compiled.domain, settings, dtype
-        self.groups = interior_groups(compiled.groups) if settings.resample_every else []
+        self.every = automatic_period(compiled, settings)
+        self.groups = interior_groups(compiled.groups) if self.every else []
         count = len(collocation[self.groups[0]]["points"]) if self.groups else 0
         if 0 < settings.resample_pool < count:
             raise PdeError(f"resample_pool = {settings.resample_pool} is smaller than the {count} interior points "
@@ -35,8 +67,7 @@ class Resampler:
 
     def due(self, step: int) -> bool:
         """A redraw belongs before step `step` (never at the start or at the end of the budget)."""
-        every = self.settings.resample_every
-        return bool(self.groups) and 0 < step < self.settings.steps and step % every == 0
+        return bool(self.groups) and 0 < step < self.settings.steps and step % self.every == 0
 
     def pending(self, step: int) -> bool:
         """Due at `step` and not yet done (a run that stopped on a redraw step before redrawing)."""

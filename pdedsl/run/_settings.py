@@ -20,7 +20,9 @@ OPTIMIZERS = ("amstramgram", "anagram", "engd", "gd", "adam", "lbfgs", "adam_lbf
 DEFAULT_STEPS = {"amstramgram": 500, "anagram": 500, "engd": 500, "gd": 2000, "adam": 5000, "lbfgs": 2000,
                  "adam_lbfgs": 20000}
 _SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "restarts", "restart_above", "restart_noise",
-               "stall_window", "stall_factor")
+               "stall_window", "stall_factor", "causal", "causal_slices")
+# Settings of the training loop, not of the optimizer: another optimizer keeps them.
+_LOOP_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "causal", "causal_slices")
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,11 @@ class RunSettings:
     seed: int = 0
     counts: dict = field(default_factory=dict)  # "interior"/"boundary"/"initial" -> points
     method: str = "sobol"
-    resample_every: int = 0  # > 0: redraw the interior points from the residual (RAD) every this many steps
+    resample_every: int | None = None  # redraw the interior points from the residual (RAD) every this many
+    # steps (0: never; None: automatic, run/_resample.py `automatic_period`)
     resample_pool: int = 0  # candidate points for the redraw; 0: 20 times the interior count
+    causal: float = 0.0  # > 0: the first ε of causal training along the time coordinate (0: off)
+    causal_slices: int = 32  # time slices of causal training
     widths: tuple = (32,)
     activation: str = "tanh"
     init: str | None = None  # network initialisation scheme (solver default when None)
@@ -77,7 +82,7 @@ def resolve_settings(spec_settings, **overrides) -> RunSettings:
         # The options, restarts and stall tests of the spec are tuned to its optimizer: another one runs
         # without them (the budget keys, time_limit and target_loss, stay).
         options = {}
-        solve = {k: v for k, v in solve.items() if k in ("optimizer", "steps", "time_limit", "target_loss")}
+        solve = {k: v for k, v in solve.items() if k in _LOOP_KEYS}
     options.update(overrides.get("optimizer_options") or {})
 
     counts = {k: int(v) for k, v in sample.items() if k in ("interior", "boundary", "initial")}
@@ -96,8 +101,10 @@ def resolve_settings(spec_settings, **overrides) -> RunSettings:
         stall_factor=float(solve.get("stall_factor", 10.0)),
         counts=counts,
         method=str(sample.get("method", "sobol")),
-        resample_every=int(sample.get("resample_every", 0)),
+        resample_every=sample.get("resample_every"),
         resample_pool=int(sample.get("resample_pool", 0)),
+        causal=float(solve.get("causal", 0.0)),
+        causal_slices=int(solve.get("causal_slices", 32)),
         widths=tuple(int(w) for w in model.get("widths", (32,))),
         activation=str(model.get("activation", "tanh")),
         init=model.get("init"),
@@ -153,12 +160,20 @@ def _check(settings: RunSettings) -> None:
     if not (isinstance(factor, (int, float)) and not isinstance(factor, bool) and 1 <= factor <= 1e300):
         fail(f"stall_factor must be a number >= 1, not {factor!r}",
              "the loss must fall by at least this factor over stall_window steps")
-    if not (_whole(settings.resample_every, 0) and settings.resample_every <= 1_000_000):
+    if settings.resample_every is not None and not (_whole(settings.resample_every, 0)
+                                                    and settings.resample_every <= 1_000_000):
         fail(f"resample_every must be a whole number of steps from 0 to 1000000, not {settings.resample_every!r}",
              "redraw the interior points from the residual every N steps; 0 never does")
     if not (_whole(settings.resample_pool, 0) and settings.resample_pool <= 10_000_000):
         fail(f"resample_pool must be a whole number from 0 to 10000000, not {settings.resample_pool!r}",
              "the number of candidate points; 0 takes 20 times the interior count")
+    if not (isinstance(settings.causal, (int, float)) and not isinstance(settings.causal, bool)
+            and 0 <= settings.causal <= 1e12):
+        fail(f"causal must be a number from 0 to 1e12 (the first ε), not {settings.causal!r}",
+             "e.g. causal = 1 trains time slices in order; 0 turns it off")
+    if not (_whole(settings.causal_slices, 1) and settings.causal_slices <= 10_000):
+        fail(f"causal_slices must be a whole number from 1 to 10000, not {settings.causal_slices!r}",
+             "the number of time slices of causal training, e.g. 32")
     noise = settings.restart_noise
     if not (isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise <= 1e3):
         fail(f"restart_noise must be a number from 0 to 1000, not {noise!r}",

@@ -18,11 +18,13 @@ import numpy as np
 
 from pdedsl.errors import PdeError
 from pdedsl.run._assemble import initial_params, make_residual_fn
+from pdedsl.run._causal import causal_optimizer
 from pdedsl.run._checkpoint import CHECKPOINT, RunState, load_checkpoint, save_checkpoint
 from pdedsl.run._metrics import describe_device, display_name, evaluation_data
 from pdedsl.run._progress import make_reporter
-from pdedsl.run._resample import Resampler
+from pdedsl.run._resample import KEEPS_STATE, Resampler, carried_state
 from pdedsl.run._sampling import collocation_points
+from pdedsl.run._validation import VALIDATION_EVERY, Validated, validation_data
 from pdedsl.run._wrappers import Monitored, StallWindow
 from pdedsl.solvers import MLP, Status
 from pdedsl.solvers import run as drive
@@ -53,8 +55,12 @@ class Training:
                      for name, group in self.collocation.items()}
         self.test_points, self.test_values = evaluation_data(compiled, settings, self.dtype)
         self.resampler = Resampler(compiled, settings, self.collocation, self.dtype)
+        if settings.causal:
+            optimizer = causal_optimizer(optimizer, compiled, settings)
         if settings.stall_window:
             optimizer = StallWindow(optimizer, settings.stall_window, float(settings.stall_factor))
+        self.validation = validation_data(compiled, settings.counts, settings.seed, self.dtype)
+        optimizer = Validated(optimizer, self.validation, VALIDATION_EVERY.get(settings.optimizer, 1))
         if self.test_values is not None:
             # The per-step error uses at most n_test points (a fixed subset of a large reference grid);
             # the final error in metrics.json uses every test point.
@@ -72,6 +78,10 @@ class Training:
     def loss(self, params, data=None) -> float:
         return float(self._loss(params, self.data if data is None else data))
 
+    def val_loss(self, params) -> float:
+        """The loss at the held-out points (`val_loss`)."""
+        return self.loss(params, self.validation)
+
     def _fresh(self, key):
         return initial_params(self.model, key, self.compiled.parameters)
 
@@ -84,7 +94,8 @@ class Training:
 
     def _redraw(self, run: RunState) -> None:
         self.data = self.resampler.redraw(self.residual_fn, run.params, self.data, run.step, self.loss)
-        run.state = self.optimizer.init(self.residual_fn, run.params, self.data)
+        fresh = self.optimizer.init(self.residual_fn, run.params, self.data)
+        run.state = carried_state(fresh, run.state) if self.settings.optimizer in KEEPS_STATE else fresh
         self._recent = (None, None)
 
     def checkpoint(self, run: RunState) -> None:

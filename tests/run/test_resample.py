@@ -107,3 +107,52 @@ def test_resample_settings_in_the_spec_and_bad_values(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.splitlines()[0] == (f"{LAPLACE}: error: resample_pool = 100 is smaller than the 784 interior points "
                                    "it must supply") and "Traceback" not in err
+
+
+BURGERS = ROOT / "examples" / "burgers.pde"
+
+
+def test_evolution_problems_redraw_automatically_with_a_period_per_optimizer():
+    from dataclasses import replace
+
+    from pdedsl.run._resample import automatic_period
+    from pdedsl.run._settings import resolve_settings
+
+    text = BURGERS.read_text()
+    line = next(x for x in text.splitlines() if x.startswith("sample"))
+    plain = line.split(", resample_every")[0].split(", method")[0]
+    burgers = pdedsl.parse(text.replace(line, plain), "burgers.pde").compile()
+    settings = resolve_settings(burgers.settings)
+    assert settings.resample_every is None and automatic_period(burgers, settings) == 10
+    assert [automatic_period(burgers, replace(settings, optimizer=name))
+            for name in ("adam", "gd", "lbfgs", "adam_lbfgs", "anagram", "engd")] == [100, 100, 0, 0, 0, 0]
+    assert automatic_period(burgers, replace(settings, method="grid")) == 0  # a grid is a choice of points
+    assert automatic_period(burgers, replace(settings, resample_every=0)) == 0
+    assert automatic_period(burgers, replace(settings, resample_every=7)) == 7
+    laplace = pdedsl.load(LAPLACE).compile()  # no time coordinate
+    assert automatic_period(laplace, resolve_settings(laplace.settings, method="sobol")) == 0
+
+
+def test_a_redraw_keeps_the_optimizers_own_state_and_restarts_the_wrappers():
+    import jax.numpy as jnp
+
+    from pdedsl.run._causal import CausalState
+    from pdedsl.run._resample import carried_state
+    from pdedsl.run._validation import ValidatedState
+    from pdedsl.run._wrappers import StallWindowState
+    from pdedsl.solvers._amstramgram import AMStramGRAMState
+
+    def state(tau, count, eps):
+        base = AMStramGRAMState(jnp.asarray(count), jnp.asarray(tau), jnp.asarray(0), jnp.asarray(2))
+        window = StallWindowState(CausalState(base, jnp.asarray(eps)), jnp.full(3, tau), jnp.asarray(count))
+        return ValidatedState(window, jnp.asarray(count), jnp.asarray(tau))
+
+    kept = carried_state(state(1.0, 0, 1.0), state(7.5, 40, 100.0))
+    assert float(kept.inner.inner.inner.tau) == 7.5 and int(kept.inner.inner.inner.step) == 40  # the optimizer's
+    assert int(kept.count) == 0 and int(kept.inner.count) == 0 and float(kept.inner.inner.eps) == 1.0  # fresh
+    # In a run: AMStramGRAM's crossing factor after a redraw is the one it reached, not its first value.
+    sol = pdedsl.solve(pdedsl.load(LAPLACE), steps=6, resample_every=3, **{**SMALL, "optimizer": "amstramgram"})
+    assert [row["step"] for row in sol.metrics["resamples"]] == [3]
+    tau = sol.history["tau"]
+    assert tau[0] == pytest.approx(1 / np.sqrt(49 + 24), rel=1e-12)  # the first value, 1/√S
+    assert tau[3] != pytest.approx(tau[0], rel=1e-6)  # carried over the redraw, not the first value again
