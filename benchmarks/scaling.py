@@ -64,7 +64,7 @@ def measure_size(S: int, P: int, repeats: int) -> dict:
     boundary = max(S // 8, 4)
     setup = Setup("laplace2d", points={"interior": S - boundary, "boundary": boundary}, widths=(width,),
                   method="sobol")
-    opt = ANaGRAM()
+    opt = ANaGRAM(factorization="svd")
     step, _, compile_s, memory = compiled_step(opt, setup.dsl, setup.params, setup.data)
     parts, jac = step_parts(opt, setup.dsl, setup.params, setup.data)
     svd = jax.jit(lambda a: jnp.linalg.svd(a, full_matrices=False))
