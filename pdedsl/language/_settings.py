@@ -25,7 +25,7 @@ RESAMPLE_LIMITS = {  # key -> (lowest, highest, hint)
     "resample_pool": (0, 10_000_000, "the number of candidate points the residual is evaluated at; "
                                      "0 takes 20 times the interior count"),
 }
-OPTIMIZERS = ("amstramgram", "anagram", "engd", "adam", "lbfgs", "gd")
+OPTIMIZERS = ("amstramgram", "anagram", "engd", "adam", "lbfgs", "adam_lbfgs", "gd")
 
 
 def check_settings(spec: ast.Spec) -> Settings:

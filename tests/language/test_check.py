@@ -136,7 +136,7 @@ ERRORS = [
      "an exact solution must be a scalar expression of the coordinates",
      "it may use coordinates and `let` constants, not the unknowns"),
     (SQUARE + "pde: u = 0\nsolve adamw(steps = 3)", PdeNameError, 4, 7, "unknown optimizer 'adamw'",
-     "did you mean 'adam'? choose one of: amstramgram, anagram, engd, adam, lbfgs, gd"),
+     "did you mean 'adam'? choose one of: amstramgram, anagram, engd, adam, lbfgs, adam_lbfgs, gd"),
     (SQUARE + "pde: u = 0\nsolve adam(steps = -3)", PdeSemanticError, 4, 20,
      "`steps` must be a positive whole number, not -3", None),
     (SQUARE + "pde: u = 0\nsample interior 100, method = sobl", PdeNameError, 4, 31,
