@@ -131,25 +131,23 @@ def _ac_run(n: int, rtol: float, t_out: np.ndarray, x_out: np.ndarray) -> tuple[
 
 def allen_cahn_space_convergence(ns=(128, 256, 384, 512, 768, 1024, 1280), rtol=1e-12, nt=11, nx=512):
     """Max differences between successive N at fixed tolerance, on t = linspace(0,1,nt) x uniform x."""
-    t_out, x_out = np.linspace(0, 1, nt), np.linspace(-1, 1, nx)
-    rows, prev = [], None
-    for n in ns:
-        u, sec = _ac_run(n, rtol, t_out, x_out)
-        if prev is not None:
-            d = np.abs(u - prev[1])
-            rows.append(ConvergenceRow(f"N={prev[0]}", f"N={n}", float(d.max()), float(d[-1].max()), sec))
-        prev = (n, u)
-    return rows
+    return _successive_differences([(f"N={n}", n, rtol) for n in ns], nt, nx)
 
 
 def allen_cahn_time_convergence(n=1024, rtols=(1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13), nt=11, nx=512):
     """Max differences between successive tolerances (atol = rtol/10) at fixed N."""
+    return _successive_differences([(f"rtol={rtol:g}", n, rtol) for rtol in rtols], nt, nx)
+
+
+def _successive_differences(runs, nt: int, nx: int) -> list:
+    """One `ConvergenceRow` per pair of successive runs (label, N, rtol): their max differences over
+    the output grid and at the final time, and the second run's seconds."""
     t_out, x_out = np.linspace(0, 1, nt), np.linspace(-1, 1, nx)
     rows, prev = [], None
-    for rtol in rtols:
+    for label, n, rtol in runs:
         u, sec = _ac_run(n, rtol, t_out, x_out)
         if prev is not None:
             d = np.abs(u - prev[1])
-            rows.append(ConvergenceRow(f"rtol={prev[0]:g}", f"rtol={rtol:g}", float(d.max()), float(d[-1].max()), sec))
-        prev = (rtol, u)
+            rows.append(ConvergenceRow(prev[0], label, float(d.max()), float(d[-1].max()), sec))
+        prev = (label, u)
     return rows
