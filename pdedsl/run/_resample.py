@@ -1,10 +1,12 @@
 """Adaptive resampling (`resample_every = N`, docs/usage.md): every N steps the interior points are
 redrawn from the residual (RAD, `residual_density_sample`).
 
-An optimizer whose state holds nothing tied to the points (AMStramGRAM's crossing factor and sketch
-level, Adam's moments) keeps it across a redraw (`KEEPS_STATE`): only the runner's wrappers (stall
-window, held-out loss, causal ε) start afresh. The others (L-BFGS's memory and line-search values,
-ANaGRAM's momentum in function space, ENGD) start a fresh state.
+Across a redraw an optimizer keeps the parts of its state that hold nothing tied to the points
+(`KEEPS_STATE`): all of AMStramGRAM's (crossing factor, sketch level), Adam's and gradient descent's;
+L-BFGS's step count (its memory and line-search values start afresh); `adam_lbfgs`'s step count and
+Adam moments (so the switch to L-BFGS stays where it was). The runner's wrappers (stall window,
+held-out loss, causal ε) start afresh; ANaGRAM (its momentum lives in function space) and ENGD
+start a fresh state.
 
 Evolution problems redraw without being asked (`automatic_period`): a problem with a time
 coordinate, sampled (not gridded) interior points, no given data points and an optimizer of
@@ -30,16 +32,18 @@ from pdedsl.run._wrappers import StallWindowState
 __all__ = ["Resampler", "KEEPS_STATE", "AUTO_EVERY", "carried_state", "automatic_period"]
 
 _BATCH = 4096  # candidates scored per chunk
-KEEPS_STATE = ("amstramgram", "adam", "gd")
-AUTO_EVERY = {"amstramgram": 10, "adam": 100, "gd": 100}
+# optimizer -> the fields of its state kept across a redraw (None: all of it)
+KEEPS_STATE = {"amstramgram": None, "adam": None, "gd": None, "lbfgs": ("step",), "adam_lbfgs": ("step", "adam")}
+AUTO_EVERY = {"amstramgram": 10, "adam": 100, "gd": 100, "lbfgs": 500, "adam_lbfgs": 500}
 _WRAPPED = (ValidatedState, StallWindowState, CausalState)  # runner wrappers' states, each with `inner`
 
 
-def carried_state(fresh, old):
-    """`fresh` (a new init) with the optimizer's own state taken from `old`: the wrappers start afresh."""
+def carried_state(fresh, old, fields=None):
+    """`fresh` (a new init) with the optimizer's own state, or its `fields`, taken from `old`; the
+    runner's wrappers start afresh."""
     if isinstance(fresh, _WRAPPED):
-        return fresh._replace(inner=carried_state(fresh.inner, old.inner))
-    return old
+        return fresh._replace(inner=carried_state(fresh.inner, old.inner, fields))
+    return old if fields is None else fresh._replace(**{name: getattr(old, name) for name in fields})
 
 
 def automatic_period(compiled, settings) -> int:

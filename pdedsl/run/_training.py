@@ -95,7 +95,8 @@ class Training:
     def _redraw(self, run: RunState) -> None:
         self.data = self.resampler.redraw(self.residual_fn, run.params, self.data, run.step, self.loss)
         fresh = self.optimizer.init(self.residual_fn, run.params, self.data)
-        run.state = carried_state(fresh, run.state) if self.settings.optimizer in KEEPS_STATE else fresh
+        name = self.settings.optimizer
+        run.state = carried_state(fresh, run.state, KEEPS_STATE[name]) if name in KEEPS_STATE else fresh
         self._recent = (None, None)
 
     def checkpoint(self, run: RunState) -> None:

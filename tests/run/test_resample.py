@@ -125,7 +125,7 @@ def test_evolution_problems_redraw_automatically_with_a_period_per_optimizer():
     settings = resolve_settings(burgers.settings)
     assert settings.resample_every is None and automatic_period(burgers, settings) == 10
     assert [automatic_period(burgers, replace(settings, optimizer=name))
-            for name in ("adam", "gd", "lbfgs", "adam_lbfgs", "anagram", "engd")] == [100, 100, 0, 0, 0, 0]
+            for name in ("adam", "gd", "lbfgs", "adam_lbfgs", "anagram", "engd")] == [100, 100, 500, 500, 0, 0]
     assert automatic_period(burgers, replace(settings, method="grid")) == 0  # a grid is a choice of points
     assert automatic_period(burgers, replace(settings, resample_every=0)) == 0
     assert automatic_period(burgers, replace(settings, resample_every=7)) == 7
@@ -148,6 +148,8 @@ def test_a_redraw_keeps_the_optimizers_own_state_and_restarts_the_wrappers():
         return ValidatedState(window, jnp.asarray(count), jnp.asarray(tau))
 
     kept = carried_state(state(1.0, 0, 1.0), state(7.5, 40, 100.0))
+    part = carried_state(state(1.0, 0, 1.0), state(7.5, 40, 100.0), ("step",))  # L-BFGS: the count only
+    assert int(part.inner.inner.inner.step) == 40 and float(part.inner.inner.inner.tau) == 1.0
     assert float(kept.inner.inner.inner.tau) == 7.5 and int(kept.inner.inner.inner.step) == 40  # the optimizer's
     assert int(kept.count) == 0 and int(kept.inner.count) == 0 and float(kept.inner.inner.eps) == 1.0  # fresh
     # In a run: AMStramGRAM's crossing factor after a redraw is the one it reached, not its first value.
@@ -156,3 +158,11 @@ def test_a_redraw_keeps_the_optimizers_own_state_and_restarts_the_wrappers():
     tau = sol.history["tau"]
     assert tau[0] == pytest.approx(1 / np.sqrt(49 + 24), rel=1e-12)  # the first value, 1/√S
     assert tau[3] != pytest.approx(tau[0], rel=1e-6)  # carried over the redraw, not the first value again
+
+
+def test_adam_lbfgs_stays_in_its_lbfgs_stage_across_a_redraw():
+    sol = pdedsl.solve(pdedsl.load(LAPLACE), steps=8, resample_every=5, optimizer_options={"adam_steps": 3},
+                       **{**SMALL, "optimizer": "adam_lbfgs"})
+    assert [row["step"] for row in sol.metrics["resamples"]] == [5]
+    assert sol.history["stage"] == [0, 0, 0, 1, 1, 1, 1, 1]
+    assert np.all(np.isfinite(sol.history["loss"])) and sol.history["loss"][-1] < sol.history["loss"][5]
