@@ -24,4 +24,4 @@ sample interior 784, boundary 116, method = grid
 # from the best weights, moved by 1 % noise, whenever the loss fell less than 10x in 50 steps, and
 # keeps the best attempt (docs/usage.md, "Restarts"). docs/solvers.md has the measurements.
 solve  anagram(steps = 2000, cutoff = 1e-6, relative = false, factorization = svd,
-               stall_window = 50, restarts = 100, restart_noise = 0.01, time_limit = 25)
+               stall_window = 50, restarts = 100, restart_noise = 0.01)
