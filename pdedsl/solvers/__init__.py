@@ -18,6 +18,7 @@ from pdedsl.solvers._errors import OptimizerSettingError
 from pdedsl.solvers._jacobian import PointwiseGroup, PointwiseResidual, residual_and_jacobian
 from pdedsl.solvers._mlp import MLP
 from pdedsl.solvers._registry import OPTIMIZERS, make_optimizer, optimizer_settings
+from pdedsl.solvers._sharding import Sharded, points_mesh
 from pdedsl.solvers._status import Status
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "AMStramGRAM", "ANaGRAM", "ENGD", "GradientDescent", "Adam", "LBFGS", "AdamLBFGS",
     "OPTIMIZERS", "make_optimizer", "optimizer_settings", "OptimizerSettingError",
     "run", "RunResult", "StepInfo", "Status",
+    "Sharded", "points_mesh",
 ]

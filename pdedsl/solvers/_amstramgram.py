@@ -55,7 +55,7 @@ from jax.flatten_util import ravel_pytree
 from pdedsl.solvers._anagram import truncated_direction
 from pdedsl.solvers._errors import OptimizerSettingError
 from pdedsl.solvers._factorization import FactoredSteps
-from pdedsl.solvers._jacobian import linearize
+from pdedsl.solvers._jacobian import linearize, row_layout
 from pdedsl.solvers._linesearch import LineSearch, LineSearchResult, best_of_directions, search_stats
 from pdedsl.solvers._status import status_code
 
@@ -116,9 +116,9 @@ def subspace_directions(proj, rcond: float):
     return (proj.right_vectors @ weights).T, jnp.concatenate([jnp.asarray(ranks, s.dtype), effective])
 
 
-def _column_scale(jac: jax.Array, rcond: float) -> jax.Array:
-    """Column norms of `jac` (P,), with 1 where a column is below rcond × the largest (or zero)."""
-    norms = jnp.linalg.norm(jac, axis=0)
+def _column_scale(jac: jax.Array, rcond: float, rows) -> jax.Array:
+    """Column norms of `jac` (P,) over all `rows`, with 1 where a column is below rcond × the largest (or zero)."""
+    norms = rows.norms(jac)
     return jnp.where(norms > rcond * jnp.max(norms), norms, jnp.ones_like(norms))
 
 
@@ -179,7 +179,7 @@ class AMStramGRAM(LineSearch, FactoredSteps):
 
     def init(self, residual_fn, params, data) -> AMStramGRAMState:
         theta, _ = ravel_pytree(params)
-        num_residuals = jax.eval_shape(residual_fn, params, data).shape[0]
+        num_residuals = row_layout(residual_fn, jax.eval_shape(residual_fn, params, data).shape[0]).count
         zero = jnp.zeros((), jnp.int32)
         return AMStramGRAMState(zero, jnp.asarray(self.tau0(num_residuals), theta.dtype), zero, zero)
 
@@ -192,9 +192,9 @@ class AMStramGRAM(LineSearch, FactoredSteps):
     def step(self, residual_fn, params, state: AMStramGRAMState, data):
         """One step; returns (params, state, stats) with stats loss, loss_after, rank, rank_cross, …"""
         prob, r, jac, loss = linearize(residual_fn, params, data, self.jacobian_mode)
-        column_scale = _column_scale(jac, self.rcond) if self.scale_columns else None
+        column_scale = _column_scale(jac, self.rcond, prob.rows) if self.scale_columns else None
         scaled = jac if column_scale is None else jac / column_scale
-        proj, level, components = self.ladder(jac).project(scaled, r, state.level,
+        proj, level, components = self.ladder(jac, prob.rows).project(scaled, r, state.level,
                                                            lambda p: self._needed(p, state.tau))
         s = proj.singular_values
         rce = reconstruction_errors(proj.outside_sq, proj.coefficients)
@@ -211,7 +211,7 @@ class AMStramGRAM(LineSearch, FactoredSteps):
             candidates, ranks = subspace_directions(proj, self.rcond)
             if column_scale is not None:
                 candidates = candidates / column_scale
-            best, eta, trial = best_of_directions(prob.residual, prob.theta, candidates, SEARCH_STEP_SIZES)
+            best, eta, trial = best_of_directions(prob.residual, prob.theta, candidates, SEARCH_STEP_SIZES, prob.rows)
             better = trial < new_loss
             theta = jnp.where(better, prob.theta - eta * candidates[best], theta)
             new_loss = jnp.where(better, trial, new_loss)
@@ -220,7 +220,7 @@ class AMStramGRAM(LineSearch, FactoredSteps):
         # τ, trust-region style (module docstring; the order of the rules is below). `stalled` counts
         # consecutive steps that lowered the loss by less than `min_decrease` (relative); `patience` of
         # them is a stall, ‖r‖ < ε is convergence.
-        tau0 = self.tau0(r.shape[0])
+        tau0 = self.tau0(prob.rows.count)
         exhausted = jnp.square(rce[rank]) > 0.5 * jnp.square(rce[0])
         short = ls.step_size < self.short_step
         towards_tau0 = jnp.clip(tau0 / state.tau, 0.5, 2.0) * state.tau

@@ -81,7 +81,7 @@ class ANaGRAM(LineSearch, FactoredSteps):
         velocity = self.momentum * state.velocity + r
         target = r + self.momentum * velocity if self.nesterov else velocity
         need = lambda p: jnp.sum(cutoff_mask(p.singular_values, self.cutoff, self.relative))
-        proj, level, components = self.ladder(jac).project(jac, target, state.level, need)
+        proj, level, components = self.ladder(jac, prob.rows).project(jac, target, state.level, need)
         keep = cutoff_mask(proj.singular_values, self.cutoff, self.relative)
         new_params, stats = self.searched_step(
             prob, truncated_direction(proj, keep), loss, reject=self.reject, rank=jnp.sum(keep).astype(jnp.int32),

@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm
+from pdedsl.solvers._jacobian import flatten_problem, half_squared_norm, row_layout
 from pdedsl.solvers._linesearch import LineSearch
 from pdedsl.solvers._status import status_code
 
@@ -23,7 +23,8 @@ __all__ = ["GradientDescent", "Adam", "LBFGS", "AdamLBFGS", "GradientDescentStat
 
 def _loss_fn(residual_fn, data):
     def loss(params):
-        return half_squared_norm(jnp.ravel(residual_fn(params, data)))
+        r = jnp.ravel(residual_fn(params, data))
+        return half_squared_norm(r, row_layout(residual_fn, r.shape[0]))
 
     return loss
 
@@ -45,7 +46,7 @@ class GradientDescent(LineSearch):
 
     def step(self, residual_fn, params, state, data):
         prob = flatten_problem(residual_fn, params, data)
-        loss, grad = jax.value_and_grad(lambda t: half_squared_norm(prob.residual(t)))(prob.theta)
+        loss, grad = jax.value_and_grad(lambda t: half_squared_norm(prob.residual(t), prob.rows))(prob.theta)
         new_params, stats = self.searched_step(prob, grad, loss, reject=self.reject, scale=self.max_step_size)
         return new_params, GradientDescentState(state.step + 1), stats
 

@@ -17,6 +17,7 @@ from pdedsl.solvers._anagram import truncated_direction
 from pdedsl.solvers._factorization import FactoredSteps, SketchState
 from pdedsl.solvers._jacobian import linearize
 from pdedsl.solvers._linesearch import LineSearch
+from pdedsl.solvers._rows import Rows
 
 __all__ = ["ENGD"]
 
@@ -36,13 +37,13 @@ class ENGD(LineSearch, FactoredSteps):
     rcond: float | None = None
     reject: bool = False
 
-    def direction(self, jac: jax.Array, r: jax.Array) -> jax.Array:
-        """d = lstsq(φ̂ᵀφ̂, φ̂ᵀr) for `jac` (S, P) and `r` (S,); returns (P,)."""
-        d, _, _, _ = self._gram_solve(jac, r)
+    def direction(self, jac: jax.Array, r: jax.Array, rows: Rows | None = None) -> jax.Array:
+        """d = lstsq(φ̂ᵀφ̂, φ̂ᵀr) for `jac` (S, P) and `r` (S,) (`rows`: where they live); returns (P,)."""
+        d, _, _, _ = self._gram_solve(jac, r, rows or Rows(jac.shape[0]))
         return d
 
-    def _gram_solve(self, jac, r):
-        return jnp.linalg.lstsq(jac.T @ jac, jac.T @ r, rcond=self.rcond)
+    def _gram_solve(self, jac, r, rows: Rows):
+        return jnp.linalg.lstsq(rows.dot(jac, jac), rows.dot(jac, r), rcond=self.rcond)
 
     def _kept(self, proj, num_params: int) -> jax.Array:
         """The components lstsq keeps on G: Δ_i² > rcond·Δ_max² (rcond None: machine epsilon × P)."""
@@ -50,15 +51,15 @@ class ENGD(LineSearch, FactoredSteps):
         rcond = jnp.finfo(s.dtype).eps * num_params if self.rcond is None else self.rcond
         return jnp.square(s) > rcond * jnp.square(s[0])
 
-    def _lowrank_direction(self, jac, r, level):
+    def _lowrank_direction(self, jac, r, level, rows: Rows):
         """(d, next level, components computed) from the ladder's sketch, or the G solve when it saturates."""
-        ladder = self.ladder(jac)
+        ladder = self.ladder(jac, rows)
         num_params = jac.shape[1]
         need = lambda p: jnp.sum(self._kept(p, num_params))
         proj, saturated, components = ladder.sketch(jac, r, level, need)
 
         def full():
-            d, _, rank, gram_values = self._gram_solve(jac, r)
+            d, _, rank, gram_values = self._gram_solve(jac, r, rows)
             return d, ladder.next_level(jnp.sqrt(jnp.maximum(gram_values, 0.0)), rank)
 
         def sketched():
@@ -70,9 +71,11 @@ class ENGD(LineSearch, FactoredSteps):
 
     def step(self, residual_fn, params, state: SketchState, data):
         prob, r, jac, loss = linearize(residual_fn, params, data, self.jacobian_mode)
-        if self.ladder(jac).sizes:
-            direction, level, components = self._lowrank_direction(jac, r, state.level)
+        rows = prob.rows
+        if self.ladder(jac, rows).sizes:
+            direction, level, components = self._lowrank_direction(jac, r, state.level, rows)
         else:
-            direction, level, components = self.direction(jac, r), state.level, jnp.asarray(min(jac.shape), jnp.int32)
+            full = jnp.asarray(min(rows.count, jac.shape[1]), jnp.int32)
+            direction, level, components = self.direction(jac, r, rows), state.level, full
         new_params, stats = self.searched_step(prob, direction, loss, reject=self.reject, components=components)
         return new_params, SketchState(state.step + 1, level), stats

@@ -36,6 +36,8 @@ from typing import Callable, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from pdedsl.solvers._rows import Rows, randomized_svd, thin_svd
+
 __all__ = ["FACTORIZATIONS", "FactoredSteps", "SketchLadder", "SketchState", "SpectralProjection",
            "randomized_projection", "spectral_projection"]
 
@@ -56,41 +58,23 @@ class SpectralProjection(NamedTuple):
     outside_sq: jax.Array  # ‖r − V c‖², the part of r no computed component explains (computed directly)
 
 
-def _project_through(basis: jax.Array, small: jax.Array, r: jax.Array) -> SpectralProjection:
-    """The projection for φ̂ = basis · small with `basis` (S, m) orthonormal: the SVD of `small` (m, P)."""
-    small_left, s, right_t = jnp.linalg.svd(small, full_matrices=False)
-    in_basis = basis.T @ r
-    outside = r - basis @ in_basis
-    return SpectralProjection(s, right_t.T, small_left.T @ in_basis, jnp.sum(jnp.square(outside)))
-
-
-def spectral_projection(jac: jax.Array, r: jax.Array) -> SpectralProjection:
+def spectral_projection(jac: jax.Array, r: jax.Array, rows: Rows | None = None) -> SpectralProjection:
     """Thin SVD of `jac` (S, P) and the coefficients of `r` (S,) on its left singular vectors.
 
     For S > P the SVD goes through a reduced QR, φ̂ = Q R, and the SVD of the small R (P, P) — what
-    LAPACK does internally, minus forming the (S, k) left vectors.
+    LAPACK does internally, minus forming the (S, k) left vectors. `rows`: where the rows live
+    (pdedsl.solvers._rows; split over devices, the QR is a TSQR); None: all here.
     """
-    num_points, num_params = jac.shape
-    if num_points > num_params:
-        return _project_through(*jnp.linalg.qr(jac, mode="reduced"), r)
-    left, s, right_t = jnp.linalg.svd(jac, full_matrices=False)
-    c = left.T @ r
-    outside = r - left @ c
-    return SpectralProjection(s, right_t.T, c, jnp.sum(jnp.square(outside)))
+    return SpectralProjection(*thin_svd(jac, r, rows or Rows(jac.shape[0])))
 
 
-def randomized_projection(jac: jax.Array, r: jax.Array, size: int,
-                          power_iterations: int = POWER_ITERATIONS, seed: int = 0) -> SpectralProjection:
+def randomized_projection(jac: jax.Array, r: jax.Array, size: int, power_iterations: int = POWER_ITERATIONS,
+                          seed: int = 0, rows: Rows | None = None) -> SpectralProjection:
     """`size` leading components of `jac` (S, P) by the randomized range finder (module docstring).
 
     The Gaussian test matrix comes from `seed`, so a step is a deterministic function of its inputs.
     """
-    omega = jax.random.normal(jax.random.PRNGKey(seed), (jac.shape[1], size), jac.dtype)
-    basis, _ = jnp.linalg.qr(jac @ omega)
-    for _ in range(power_iterations):
-        row_basis, _ = jnp.linalg.qr(jac.T @ basis)
-        basis, _ = jnp.linalg.qr(jac @ row_basis)
-    return _project_through(basis, basis.T @ jac, r)
+    return SpectralProjection(*randomized_svd(jac, r, size, rows or Rows(jac.shape[0]), power_iterations, seed))
 
 
 def _padded(proj: SpectralProjection, k: int) -> SpectralProjection:
@@ -111,9 +95,10 @@ class SketchLadder:
 
     sizes: tuple[int, ...]
     full: int  # min(S, P): the number of components of the thin SVD
+    rows: Rows | None = None  # where φ̂'s rows live (None: all here)
 
     @classmethod
-    def build(cls, factorization: str, num_points: int, num_params: int) -> "SketchLadder":
+    def build(cls, factorization: str, num_points: int, num_params: int, rows: Rows | None = None) -> "SketchLadder":
         """"svd": no sketch; "auto": 16, 24, 32, 48, … up to min(S, P)/4; "lowrank": up to min(S, P)/2,
         then min(S, P)."""
         if factorization not in FACTORIZATIONS:
@@ -125,7 +110,7 @@ class SketchLadder:
             sizes.append(k)
         if factorization == "lowrank" and (not sizes or sizes[-1] < full):
             sizes.append(full)
-        return cls(tuple(sizes), full)
+        return cls(tuple(sizes), full, rows)
 
     @property
     def trusted(self) -> tuple[int, ...]:
@@ -150,7 +135,8 @@ class SketchLadder:
         `level` up the ladder until one trusts the `need` of its own projection; saturated when none
         did (or `level` is the full level), and the caller must factor fully."""
         trusted = jnp.asarray(self.trusted)
-        branches = [lambda a, b, k=k: _padded(randomized_projection(a, b, k), self.full) for k in self.sizes]
+        branches = [lambda a, b, k=k: _padded(randomized_projection(a, b, k, rows=self.rows), self.full)
+                    for k in self.sizes]
 
         def body(carry):
             j, _, _ = carry
@@ -170,11 +156,11 @@ class SketchLadder:
         """(projection, level of the next step, components computed): the ladder's sketch when one holds
         the rule's `need`, else the thin SVD."""
         if not self.sizes:
-            proj = spectral_projection(jac, r)
+            proj = spectral_projection(jac, r, self.rows)
             return proj, jnp.zeros((), jnp.int32), jnp.asarray(self.full, jnp.int32)
         proj, saturated, computed = self.sketch(jac, r, level, need)
         if self.sizes[-1] < self.full:
-            proj = jax.lax.cond(saturated, lambda: spectral_projection(jac, r), lambda: proj)
+            proj = jax.lax.cond(saturated, lambda: spectral_projection(jac, r, self.rows), lambda: proj)
         return proj, self.next_level(proj.singular_values, need(proj)), computed
 
 
@@ -200,5 +186,7 @@ class FactoredSteps:
         zero = jnp.zeros((), jnp.int32)
         return SketchState(zero, zero)
 
-    def ladder(self, jac: jax.Array) -> SketchLadder:
-        return SketchLadder.build(self.factorization, *jac.shape)
+    def ladder(self, jac: jax.Array, rows: Rows | None = None) -> SketchLadder:
+        """The ladder for the rows `jac` (S, P); `rows`: where they live, and the real S."""
+        return SketchLadder.build(self.factorization, jac.shape[0] if rows is None else rows.count, jac.shape[1],
+                                  rows)

@@ -19,6 +19,8 @@ import jax
 import jax.numpy as jnp
 from jax.flatten_util import ravel_pytree
 
+from pdedsl.solvers._rows import Rows
+
 __all__ = [
     "PointwiseGroup",
     "PointwiseResidual",
@@ -27,6 +29,7 @@ __all__ = [
     "linearize",
     "residual_and_jacobian",
     "half_squared_norm",
+    "row_layout",
 ]
 
 
@@ -63,20 +66,28 @@ class PointwiseResidual:
 
 
 class FlatProblem(NamedTuple):
-    """The problem in terms of flat θ (P,): residual(θ) -> (S,), jacobian(θ) -> (r (S,), J (S, P))."""
+    """The problem in terms of flat θ (P,): residual(θ) -> (S,), jacobian(θ) -> (r (S,), J (S, P)), and
+    where the rows live (`Rows`: on one device, or this device's rows of a sharded step)."""
 
     theta: jax.Array
     residual: Callable[[jax.Array], jax.Array]
     jacobian: Callable[[jax.Array], tuple[jax.Array, jax.Array]]
     unravel: Callable[[jax.Array], Any]
+    rows: Rows
 
 
-def half_squared_norm(r: jax.Array) -> jax.Array:
-    """loss = ½‖r‖² (r already carries the per-group sqrt(w_g/S_g) scaling)."""
-    return 0.5 * jnp.sum(jnp.square(r))
+def half_squared_norm(r: jax.Array, rows: Rows | None = None) -> jax.Array:
+    """loss = ½‖r‖² (r already carries the per-group sqrt(w_g/S_g) scaling), over every device's rows."""
+    return 0.5 * (jnp.sum(jnp.square(r)) if rows is None else rows.sum(jnp.square(r)))
 
 
-def _dense_jacobian(residual, theta, mode):
+def row_layout(residual_fn, num_rows: int) -> Rows:
+    """The `Rows` of `residual_fn`: its own (a sharded residual's), or `num_rows` rows on one device."""
+    rows = getattr(residual_fn, "rows", None)
+    return rows if isinstance(rows, Rows) else Rows(num_rows)
+
+
+def _dense_jacobian(residual, theta, mode, rows: Rows):
     num_points = jax.eval_shape(residual, theta).shape[0]
     if mode == "auto":
         mode = "fwd" if theta.shape[0] <= num_points else "rev"
@@ -88,13 +99,13 @@ def _dense_jacobian(residual, theta, mode):
     if mode == "fwd":
         jac, r = jax.jacfwd(with_aux, has_aux=True)(theta)
     elif mode == "rev":
-        jac, r = jax.jacrev(with_aux, has_aux=True)(theta)
+        jac, r = jax.jacrev(with_aux, has_aux=True)(rows.local(theta))
     else:
         raise ValueError(f"unknown Jacobian mode {mode!r}; expected 'auto', 'fwd', 'rev' or 'pointwise'")
     return r, jac
 
 
-def _pointwise_jacobian(residual_fn: PointwiseResidual, unravel, data, theta):
+def _pointwise_jacobian(residual_fn: PointwiseResidual, unravel, data, theta, rows: Rows):
     rs, jacs = [], []
     for g in residual_fn.groups:
 
@@ -102,7 +113,7 @@ def _pointwise_jacobian(residual_fn: PointwiseResidual, unravel, data, theta):
             value = g.scale * jnp.ravel(g.fn(unravel(t), x))
             return value, value
 
-        jac, r = jax.vmap(jax.jacrev(point, has_aux=True), in_axes=(None, 0))(theta, data[g.key])
+        jac, r = jax.vmap(jax.jacrev(point, has_aux=True), in_axes=(None, 0))(rows.local(theta), data[g.key])
         rs.append(jnp.ravel(r))
         jacs.append(jnp.reshape(jac, (-1, theta.shape[0])))
     return jnp.concatenate(rs), jnp.concatenate(jacs, axis=0)
@@ -119,14 +130,15 @@ def flatten_problem(residual_fn, params, data, mode: str = "auto") -> FlatProble
     def residual(t):
         return jnp.ravel(residual_fn(unravel(t), data))
 
+    rows = row_layout(residual_fn, jax.eval_shape(residual, theta).shape[0])
     pointwise = isinstance(residual_fn, PointwiseResidual)
     if mode == "pointwise" and not pointwise:
         raise ValueError("jacobian mode 'pointwise' needs a PointwiseResidual")
     if pointwise and mode in ("auto", "pointwise"):
-        jacobian = lambda t: _pointwise_jacobian(residual_fn, unravel, data, t)
+        jacobian = lambda t: _pointwise_jacobian(residual_fn, unravel, data, t, rows)
     else:
-        jacobian = lambda t: _dense_jacobian(residual, t, mode)
-    return FlatProblem(theta, residual, jacobian, unravel)
+        jacobian = lambda t: _dense_jacobian(residual, t, mode, rows)
+    return FlatProblem(theta, residual, jacobian, unravel, rows)
 
 
 def residual_and_jacobian(residual_fn, params, data, mode: str = "auto"):
@@ -140,4 +152,4 @@ def linearize(residual_fn, params, data, mode: str = "auto"):
     loss = ½‖r‖² — what every Jacobian-based step starts from."""
     prob = flatten_problem(residual_fn, params, data, mode)
     r, jac = prob.jacobian(prob.theta)
-    return prob, r, jac, half_squared_norm(r)
+    return prob, r, jac, half_squared_norm(r, prob.rows)

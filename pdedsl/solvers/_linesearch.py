@@ -36,7 +36,7 @@ class LineSearchResult(NamedTuple):
     accepted: jax.Array  # bool: best trial loss < current loss
 
 
-def trial_losses(residual, theta, directions, step_sizes) -> jax.Array:
+def trial_losses(residual, theta, directions, step_sizes, rows=None) -> jax.Array:
     """Losses at θ − η d for every row of `directions` (K, P) paired with `step_sizes` (K,).
 
     Returns shape (K,), with +inf where the loss is not finite.
@@ -45,18 +45,18 @@ def trial_losses(residual, theta, directions, step_sizes) -> jax.Array:
     # One call, evaluated trial after trial (`lax.map`) rather than `vmap`ped: the K trials of a vmap
     # make K·S·width intermediates that fall out of cache; sequential trials are faster on CPU
     # (docs/performance.md), with the same results.
-    return jax.lax.map(lambda args: _trial_loss(residual, theta, *args), (directions, step_sizes))
+    return jax.lax.map(lambda args: _trial_loss(residual, theta, *args, rows), (directions, step_sizes))
 
 
-def _trial_loss(residual, theta, direction, eta):
-    loss = half_squared_norm(residual(theta - eta * direction))
+def _trial_loss(residual, theta, direction, eta, rows=None):
+    loss = half_squared_norm(residual(theta - eta * direction), rows)
     return jnp.where(jnp.isfinite(loss), loss, jnp.inf)
 
 
-def _grid_minimum(residual, theta, direction, etas, stride: int):
+def _grid_minimum(residual, theta, direction, etas, stride: int, rows=None):
     """(η, loss) of the best trial on the grid `etas` (K,), exhaustively or coarse-to-fine by `stride`."""
     num = etas.shape[0]
-    one = lambda eta: _trial_loss(residual, theta, direction, eta)
+    one = lambda eta: _trial_loss(residual, theta, direction, eta, rows)
     if stride <= 1 or num <= 2 * stride:
         losses = jax.lax.map(one, etas)
         best = jnp.argmin(losses)
@@ -74,7 +74,7 @@ def _grid_minimum(residual, theta, direction, etas, stride: int):
 
 
 def grid_line_search(residual, theta, direction, loss0, step_sizes, *, reject: bool,
-                     stride: int = 1) -> LineSearchResult:
+                     stride: int = 1, rows=None) -> LineSearchResult:
     """Minimise the loss over θ − η d, η in `step_sizes` (a static tuple), inside the jitted step.
 
     `stride` > 1 searches coarse-to-fine (module docstring); 1 evaluates every step size in one call.
@@ -82,9 +82,10 @@ def grid_line_search(residual, theta, direction, loss0, step_sizes, *, reject: b
     With `reject=True` a step that does not decrease the loss (or a non-finite one) leaves θ
     unchanged and reports step_size 0; with `reject=False` the best finite trial is taken regardless
     (the published ANaGRAM behaviour), and θ is left unchanged only if every trial is non-finite.
+    `rows` (pdedsl.solvers._rows): where the residual's rows live; each trial loss sums all of them.
     """
     dtype = theta.dtype
-    best_eta, best_loss = _grid_minimum(residual, theta, direction, jnp.asarray(step_sizes, dtype), int(stride))
+    best_eta, best_loss = _grid_minimum(residual, theta, direction, jnp.asarray(step_sizes, dtype), int(stride), rows)
     decreased = best_loss < loss0
     take = decreased if reject else jnp.isfinite(best_loss)
     eta = jnp.where(take, best_eta, jnp.zeros((), dtype))
@@ -93,12 +94,12 @@ def grid_line_search(residual, theta, direction, loss0, step_sizes, *, reject: b
     return LineSearchResult(eta, new_loss, new_theta, decreased)
 
 
-def best_of_directions(residual, theta, directions, step_sizes):
+def best_of_directions(residual, theta, directions, step_sizes, rows=None):
     """(index, η, loss) of the lowest loss at θ − η d over every row d of `directions` (M, P) and every
     η of `step_sizes` (a static tuple): M·len(step_sizes) trials in one `lax.map` call."""
     num_etas = len(step_sizes)
     etas = jnp.tile(jnp.asarray(step_sizes, theta.dtype), directions.shape[0])
-    losses = trial_losses(residual, theta, jnp.repeat(directions, num_etas, axis=0), etas)
+    losses = trial_losses(residual, theta, jnp.repeat(directions, num_etas, axis=0), etas, rows)
     best = jnp.argmin(losses)
     return best // num_etas, etas[best], losses[best]
 
@@ -130,7 +131,7 @@ class LineSearch:
         """Search θ − η d from `prob.theta` (a `FlatProblem`) over `scale` × the grid."""
         etas = tuple(scale * eta for eta in self.step_sizes)
         return grid_line_search(prob.residual, prob.theta, direction, loss, etas, reject=reject,
-                                stride=self.search_stride)
+                                stride=self.search_stride, rows=prob.rows)
 
     def searched_step(self, prob, direction, loss, *, reject: bool, scale: float = 1.0, **extra):
         """(new parameters, stats) of the step along `direction`: the search, then `search_stats`."""
