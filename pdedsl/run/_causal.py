@@ -12,8 +12,7 @@ per-point factor √w of the interior residual rows (`r_i ← √w_i r_i`), so t
 ½ Σ_g (w_g/S_g) Σ_i w(t_i) R_g(x_i)² and a natural-gradient step solves the weighted least-squares
 problem. ε is raised ten-fold (at most to `EPS_GROWTH` times its start) after any step at which all
 weights exceed `ALL_ONE` (the slices are all fitted at this ε), as the paper's annealing does. A
-fresh optimizer state (a restart, a redraw) starts again from the first ε; the steps that follow
-raise it again as fast as the weights allow.
+restart starts again from the first ε; a redraw of the points keeps the ε reached.
 
 `Causal` wraps any optimizer; the weighting happens inside the same jitted step.
 """

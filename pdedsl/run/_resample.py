@@ -4,8 +4,8 @@ redrawn from the residual (RAD, `residual_density_sample`).
 Across a redraw an optimizer keeps the parts of its state that hold nothing tied to the points
 (`KEEPS_STATE`): all of AMStramGRAM's (crossing factor, sketch level), Adam's and gradient descent's;
 L-BFGS's step count (its memory and line-search values start afresh); `adam_lbfgs`'s step count and
-Adam moments (so the switch to L-BFGS stays where it was). The runner's wrappers (stall window,
-held-out loss, causal ε) start afresh; ANaGRAM (its momentum lives in function space) and ENGD
+Adam moments (so the switch to L-BFGS stays where it was). The causal ε is kept; the stall window
+and the held-out loss's counter start afresh; ANaGRAM (its momentum lives in function space) and ENGD
 start a fresh state.
 
 Evolution problems redraw without being asked (`automatic_period`): a problem with a time
@@ -39,8 +39,10 @@ _WRAPPED = (ValidatedState, StallWindowState, CausalState)  # runner wrappers' s
 
 
 def carried_state(fresh, old, fields=None):
-    """`fresh` (a new init) with the optimizer's own state, or its `fields`, taken from `old`; the
-    runner's wrappers start afresh."""
+    """`fresh` (a new init) with the optimizer's own state, or its `fields`, and the causal ε taken
+    from `old`; the other wrappers start afresh."""
+    if isinstance(fresh, CausalState):  # the causal ε reached is kept too: it belongs to no points
+        return fresh._replace(inner=carried_state(fresh.inner, old.inner, fields), eps=old.eps)
     if isinstance(fresh, _WRAPPED):
         return fresh._replace(inner=carried_state(fresh.inner, old.inner, fields))
     return old if fields is None else fresh._replace(**{name: getattr(old, name) for name in fields})

@@ -151,7 +151,8 @@ def test_a_redraw_keeps_the_optimizers_own_state_and_restarts_the_wrappers():
     part = carried_state(state(1.0, 0, 1.0), state(7.5, 40, 100.0), ("step",))  # L-BFGS: the count only
     assert int(part.inner.inner.inner.step) == 40 and float(part.inner.inner.inner.tau) == 1.0
     assert float(kept.inner.inner.inner.tau) == 7.5 and int(kept.inner.inner.inner.step) == 40  # the optimizer's
-    assert int(kept.count) == 0 and int(kept.inner.count) == 0 and float(kept.inner.inner.eps) == 1.0  # fresh
+    assert int(kept.count) == 0 and int(kept.inner.count) == 0  # the wrappers' counters start afresh
+    assert float(kept.inner.inner.eps) == 100.0  # the causal ε reached is kept
     # In a run: AMStramGRAM's crossing factor after a redraw is the one it reached, not its first value.
     sol = pdedsl.solve(pdedsl.load(LAPLACE), steps=6, resample_every=3, **{**SMALL, "optimizer": "amstramgram"})
     assert [row["step"] for row in sol.metrics["resamples"]] == [3]
