@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def _solve_spec(solve, problem, out, args):
         optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every,
         restarts=args.restarts, restart_above=args.restart_above,
         restart_noise=args.restart_noise, stall_window=args.stall_window, stall_factor=args.stall_factor,
-        resample_every=args.resample_every, resample_pool=args.resample_pool)
+        resample_every=args.resample_every, resample_pool=args.resample_pool, devices=args.devices)
 
 
 def _cmd_solve(args) -> int:
@@ -84,10 +85,15 @@ def _cmd_solve(args) -> int:
     from pdedsl.language import load
     from pdedsl.run._interrupt import counting_sigint
     from pdedsl.run._metrics import display_name
-    from pdedsl.run._solve import solve
+    from pdedsl.run._solve import solve, start_processes
 
     with counting_sigint() as interrupts:  # the CLI's counter: Ctrl-C during the imports is noticed here
         interrupts.check()
+        if args.devices and args.devices > 1 and "xla_force_host_platform_device_count" not in os.environ.get(
+                "XLA_FLAGS", ""):  # on CPU, N devices are N host devices (read when JAX starts its backends)
+            os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "")
+                                       + f" --xla_force_host_platform_device_count={args.devices}").strip()
+        start_processes()  # a multi-process job (SLURM, Open MPI, JAX_COORDINATOR_ADDRESS): docs/scaling.md
         jax.config.update("jax_enable_x64", not args.float32)
         problem = load(args.file)
         interrupts.check()
@@ -148,6 +154,8 @@ def add_run_commands(sub) -> None:
     p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace the run --out holds (refused otherwise)")
+    p.add_argument("--devices", type=int, metavar="N",
+                   help="split the collocation points over N devices (default: every accelerator; 1 on CPU)")
     p.add_argument("--float32", action="store_true", help="compute in float32 instead of float64")
     p.add_argument("--quiet", action="store_true", help="no live progress display")
     p.set_defaults(func=_cmd_solve)

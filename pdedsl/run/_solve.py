@@ -11,12 +11,17 @@
 
 Every file is written atomically, and the outputs other than the checkpoint all or none
 (pdedsl.run._outputs states the folder's policy).
+
+`devices` splits the collocation points over that many devices (pdedsl.solvers.Sharded, docs/scaling.md);
+in a multi-process run (`jax.distributed`) only process 0 writes, and every process reads the
+checkpoint of `resume` from the shared folder.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from pathlib import Path
 
 import jax
@@ -30,9 +35,9 @@ from pdedsl.run._outputs import check_out_dir, clear_out_dir, write_outputs
 from pdedsl.run._settings import RunSettings, resolve_settings
 from pdedsl.run._solution import Solution, save_params
 from pdedsl.run._training import Training
-from pdedsl.solvers import OptimizerSettingError, make_optimizer, optimizer_settings
+from pdedsl.solvers import OptimizerSettingError, Sharded, make_optimizer, optimizer_settings, points_mesh
 
-__all__ = ["solve", "describe_device"]
+__all__ = ["solve", "describe_device", "start_processes"]
 
 
 def _compile(problem):
@@ -47,7 +52,7 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
           resume=False, overwrite=False, float32=None, quiet=True, time_limit=None, target_loss=None, widths=None,
           activation=None, optimizer_options=None, checkpoint_every=None, n_test=None, restarts=None,
           restart_above=None, restart_noise=None, stall_window=None, stall_factor=None,
-          resample_every=None, resample_pool=None, handle_sigint=True) -> Solution:
+          resample_every=None, resample_pool=None, handle_sigint=True, devices=None) -> Solution:
     """Train a PINN for `problem` (a Problem, CompiledProblem or path) and return the Solution.
 
     Keyword arguments override the spec's settings. With `out=DIR` every output file is written
@@ -55,6 +60,8 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
     holds (a folder holding a run is refused otherwise); without `out` nothing is written. Ctrl-C
     (in the main thread, with `handle_sigint`) stops at the end of the current step and still writes
     every output; a Ctrl-C while they are written removes them and raises KeyboardInterrupt.
+    `devices`: how many devices the points are split over (default: all of them on an accelerator,
+    1 on CPU); a run resumes on the number it started with.
     """
     compiled = _compile(problem)
     settings = resolve_settings(
@@ -71,23 +78,55 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
                        hint="drop --overwrite to continue, or --resume to start again")
     if out_dir is not None:
         check_out_dir(out_dir, resume=resume, overwrite=overwrite)
-    built = _build_optimizer(compiled, settings)
+    mesh = _mesh(devices)
+    built = Sharded(_build_optimizer(compiled, settings), mesh)
+    writer = jax.process_index() == 0
     with jax.enable_x64(not settings.float32), counting_sigint(handle_sigint) as interrupts:
-        training = Training(compiled, settings, built, out_dir, fingerprint=_fingerprint(compiled, settings),
-                            quiet=quiet)
+        training = Training(compiled, settings, built, out_dir, quiet=quiet or not writer,
+                            fingerprint=_fingerprint(compiled, settings, mesh.devices.size))
         run = training.start(resume)
+        if not writer:  # the outputs, checkpoints included, are process 0's
+            training.out_dir = out_dir = None
         rows = sum(len(training.collocation[g.name]["points"]) * g.n_components for g in compiled.groups)
         n_params = sum(np.size(x) for x in jax.tree_util.tree_leaves(run.params))
         check_step_memory(settings.optimizer, rows, n_params, training.dtype)
         if out_dir is not None:
             clear_out_dir(out_dir, resume=resume, overwrite=overwrite)
         status = training.train(run, interrupts)
-        return _finish(training, run, status, interrupts)
+        return _finish(training, run, status, interrupts, int(mesh.devices.size))
 
 
-def _fingerprint(compiled, settings: RunSettings) -> str:
-    """The run's fingerprint: spec, settings and the contents of the data and reference files."""
+def start_processes() -> bool:
+    """`jax.distributed.initialize()` when the environment describes a job of several processes
+    (JAX_COORDINATOR_ADDRESS, or SLURM or Open MPI with more than one task); JAX reads the coordinator,
+    the process count and this process's index from the same variables. Call it before anything
+    else touches JAX's devices. Returns whether it did."""
+    env = os.environ
+    several = any(int(env.get(name, "1") or "1") > 1 for name in ("SLURM_NTASKS", "OMPI_COMM_WORLD_SIZE"))
+    if not (env.get("JAX_COORDINATOR_ADDRESS") or several):
+        return False
+    jax.distributed.initialize()
+    return True
+
+
+def _mesh(devices):
+    """The 1-D mesh of the points: `devices` of them, or every device (one on CPU)."""
+    if devices is None:
+        devices = 1 if jax.default_backend() == "cpu" else jax.device_count()
+    if isinstance(devices, bool) or not isinstance(devices, (int, np.integer)) or devices < 1:
+        raise PdeError(f"--devices: cannot use {devices!r}", hint="give a number of devices, 1 or more")
+    if devices > jax.device_count():
+        raise PdeError(f"--devices {devices}: only {jax.device_count()} {jax.default_backend()} device(s) available",
+                       hint="on CPU, XLA_FLAGS=--xla_force_host_platform_device_count=N simulates N devices")
+    return points_mesh(int(devices))
+
+
+def _fingerprint(compiled, settings: RunSettings, devices: int = 1) -> str:
+    """The run's fingerprint: spec, settings, the contents of the data and reference files, and the
+    number of devices when more than one (a run resumes on as many devices as it started on)."""
     digest = hashlib.sha256()
+    if devices > 1:
+        digest.update(f"devices={devices}".encode())
     for group in compiled.groups:
         for key, value in sorted((getattr(group, "fixed", None) or {}).items()):
             digest.update(key.encode() + np.ascontiguousarray(value, float).tobytes())
@@ -126,12 +165,13 @@ def _build_optimizer(compiled, settings: RunSettings):
         raise error(bad.setting, str(bad), "docs/solvers.md lists every setting with its default") from None
 
 
-def _finish(training: Training, run, status: str, interrupts) -> Solution:
+def _finish(training: Training, run, status: str, interrupts, devices: int = 1) -> Solution:
     """The checkpoint holds where the run stopped (resume continues from there); params.npz, metrics
     and plots hold the kept parameters (the best attempt's, after restarts), written all or none."""
     training.checkpoint(run)
     params, loss, summaries = training.kept(run, status)
     metrics = final_metrics(training, params, loss, run, status, summaries)
+    metrics["devices"] = devices
     compiled, out_dir = training.compiled, training.out_dir
     solution = Solution(model=training.model, params=params, coordinates=compiled.domain.names,
                         unknowns=compiled.unknowns, metrics=metrics, history=run.history, out_dir=out_dir,

@@ -20,6 +20,7 @@ from typing import Any, Callable, NamedTuple
 
 import jax
 import numpy as np
+from jax.sharding import NamedSharding, PartitionSpec
 
 from pdedsl.solvers._status import Status
 
@@ -40,6 +41,18 @@ def _jitted_step(optimizer) -> Callable:
         return _compiled_step(optimizer)
     except TypeError:  # an unhashable optimizer: compiled again by each `run`
         return jax.jit(optimizer.step, static_argnums=0)
+
+
+def _placed(params, state):
+    """`params` and `state` where the step returns them, so that the step compiles once: with a state
+    on a device mesh (`Sharded`), every array not placed yet goes to every device of that mesh."""
+    leaves = jax.tree_util.tree_leaves((params, state))
+    mesh = next((x.sharding.mesh for x in leaves if isinstance(getattr(x, "sharding", None), NamedSharding)), None)
+    if mesh is None:
+        return params, state
+    everywhere = NamedSharding(mesh, PartitionSpec())
+    place = lambda x: x if isinstance(getattr(x, "sharding", None), NamedSharding) else jax.device_put(x, everywhere)
+    return jax.tree_util.tree_map(place, (params, state))
 
 
 class StepInfo(NamedTuple):
@@ -77,6 +90,7 @@ def run(
     """
     if state is None:
         state = optimizer.init(residual_fn, params, data)
+    params, state = _placed(params, state)
     step_fn = _jitted_step(optimizer)
     rows: list[dict] = []
     status, reason = Status.BUDGET, None

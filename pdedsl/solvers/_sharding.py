@@ -30,7 +30,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.sharding import AxisType, Mesh
+from jax.sharding import AxisType, Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from pdedsl.solvers._jacobian import PointwiseGroup, PointwiseResidual
@@ -136,7 +136,9 @@ class Sharded:
 
     def init(self, residual_fn, params, data):
         local_fn, padded = distribute(residual_fn, params, data, self.devices, self.blocks)
-        return self.optimizer.init(local_fn, params, padded)
+        state = self.optimizer.init(local_fn, params, padded)
+        specs = self._state_specs(local_fn, params, padded)  # placed as the step returns it (one compile)
+        return jax.tree_util.tree_map(lambda x, spec: jax.device_put(x, NamedSharding(self.mesh, spec)), state, specs)
 
     def _state_specs(self, local_fn, params, padded):
         """P("points") for the state's per-row leaves (those whose shape follows the point count), P() else."""
