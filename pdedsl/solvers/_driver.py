@@ -43,16 +43,22 @@ def _jitted_step(optimizer) -> Callable:
         return jax.jit(optimizer.step, static_argnums=0)
 
 
-def _placed(params, state):
-    """`params` and `state` where the step returns them, so that the step compiles once: with a state
-    on a device mesh (`Sharded`), every array not placed yet goes to every device of that mesh."""
-    leaves = jax.tree_util.tree_leaves((params, state))
-    mesh = next((x.sharding.mesh for x in leaves if isinstance(getattr(x, "sharding", None), NamedSharding)), None)
+def _mesh_of(optimizer):
+    """The device mesh of a `Sharded` optimizer, also inside wrappers (an `optimizer` attribute), or None."""
+    while optimizer is not None and getattr(optimizer, "mesh", None) is None:
+        optimizer = getattr(optimizer, "optimizer", None)
+    return None if optimizer is None else optimizer.mesh
+
+
+def _placed(params, state, data, mesh):
+    """`params`, `state` and `data` where a step on `mesh` returns them, so that the step compiles once:
+    every array not placed on it yet goes to every device of the mesh (in a multi-process run, a global
+    array every process holds whole). Without a mesh, as they are."""
     if mesh is None:
-        return params, state
+        return params, state, data
     everywhere = NamedSharding(mesh, PartitionSpec())
     place = lambda x: x if isinstance(getattr(x, "sharding", None), NamedSharding) else jax.device_put(x, everywhere)
-    return jax.tree_util.tree_map(place, (params, state))
+    return jax.tree_util.tree_map(place, (params, state, data))
 
 
 class StepInfo(NamedTuple):
@@ -90,7 +96,7 @@ def run(
     """
     if state is None:
         state = optimizer.init(residual_fn, params, data)
-    params, state = _placed(params, state)
+    params, state, data = _placed(params, state, data, _mesh_of(optimizer))
     step_fn = _jitted_step(optimizer)
     rows: list[dict] = []
     status, reason = Status.BUDGET, None
