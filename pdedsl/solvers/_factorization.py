@@ -16,7 +16,7 @@ are then exact for every n up to the number of computed components.
 `SketchLadder` chooses between them inside the jitted step. A rule needs its leading `need`
 components (AMStramGRAM: up to the crossing rank; ANaGRAM and ENGD: those above the cutoff). The
 ladder holds sketch sizes 16, 24, 32, 48, 64, … (ratios 3/2 and 4/3) up to min(S, P)/4 ("auto"; past
-that the SVD costs little more), or up to min(S, P)/2 and then min(S, P) itself ("lowrank": never the
+that the SVD costs little more; and none when min(S, P) < 512, where a sketch costs about what the SVD does), or up to min(S, P)/2 and then min(S, P) itself ("lowrank": never the
 SVD). With one power iteration a sketch of k components is trusted for its leading 3k/4 (the
 oversampling of Halko et al. leaves the rest), and only when its spectrum has fallen by GAP = 1/10
 from the rule's last component to the sketch's last: on a flat spectrum a sketch underestimates its
@@ -43,6 +43,7 @@ __all__ = ["FACTORIZATIONS", "FactoredSteps", "SketchLadder", "SketchState", "Sp
 
 FACTORIZATIONS = ("auto", "svd", "lowrank")
 MIN_SKETCH = 16  # the smallest sketch size of a ladder
+MIN_AUTO_FULL = 512  # "auto" sketches only when min(S, P) is at least this: below, the thin SVD is as cheap
 POWER_ITERATIONS = 1  # q of the range finder
 TRUSTED = 0.75  # the fraction of a sketch's leading components a rule may use
 HEADROOM = 1.5  # the next step's sketch trusts this multiple of the components this step needed
@@ -99,12 +100,14 @@ class SketchLadder:
 
     @classmethod
     def build(cls, factorization: str, num_points: int, num_params: int, rows: Rows | None = None) -> "SketchLadder":
-        """"svd": no sketch; "auto": 16, 24, 32, 48, … up to min(S, P)/4; "lowrank": up to min(S, P)/2,
-        then min(S, P)."""
+        """"svd": no sketch; "auto": 16, 24, 32, 48, … up to min(S, P)/4 when min(S, P) >= MIN_AUTO_FULL
+        (no sketch below: a sketch of a small matrix costs about what its SVD does); "lowrank": up to
+        min(S, P)/2, then min(S, P)."""
         if factorization not in FACTORIZATIONS:
             raise ValueError(f"unknown factorization {factorization!r}; expected one of {', '.join(FACTORIZATIONS)}")
         full = min(num_points, num_params)
-        limit = {"svd": 0, "auto": full // 4, "lowrank": full // 2}[factorization]
+        auto_limit = full // 4 if full >= MIN_AUTO_FULL else 0
+        limit = {"svd": 0, "auto": auto_limit, "lowrank": full // 2}[factorization]
         sizes = []
         while (k := MIN_SKETCH * 2 ** (len(sizes) // 2) * (3 if len(sizes) % 2 else 2) // 2) <= limit:
             sizes.append(k)

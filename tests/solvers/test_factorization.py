@@ -8,7 +8,17 @@ import pytest
 
 from pdedsl.solvers import ENGD, AMStramGRAM, ANaGRAM, make_optimizer
 from pdedsl.solvers._amstramgram import reconstruction_errors
+from pdedsl.solvers import _factorization
 from pdedsl.solvers._factorization import SketchLadder, randomized_projection, spectral_projection
+
+MIN_AUTO_FULL = _factorization.MIN_AUTO_FULL  # as shipped, before the fixture below lowers it
+
+
+@pytest.fixture(autouse=True)
+def sketch_small_matrices(monkeypatch):
+    """The tests' matrices are small (min(S, P) = 160) so that they run fast; "auto" would factor them
+    with the thin SVD outright. Let it sketch them, as it does matrices of MIN_AUTO_FULL and more."""
+    monkeypatch.setattr(_factorization, "MIN_AUTO_FULL", 0)
 
 
 def _matrix(shape, spectrum, seed):
@@ -78,6 +88,15 @@ def test_ladder_sizes_trust_and_next_level():
         SketchLadder.build("qr", 10, 10)
     with pytest.raises(ValueError, match="setting 'factorization' must be one of auto, svd, lowrank"):
         make_optimizer("anagram", factorization="qr")
+
+
+def test_auto_factors_matrices_below_min_auto_full_by_the_thin_svd(monkeypatch):
+    monkeypatch.setattr(_factorization, "MIN_AUTO_FULL", MIN_AUTO_FULL)
+    assert MIN_AUTO_FULL == 512
+    assert SketchLadder.build("auto", 900, 129).sizes == ()  # a sketch costs about what the SVD does
+    assert SketchLadder.build("auto", 1016, 511).sizes == ()
+    assert SketchLadder.build("auto", 1016, 512).sizes == (16, 24, 32, 48, 64, 96, 128)
+    assert SketchLadder.build("lowrank", 900, 129).sizes == (16, 24, 32, 48, 64, 129)  # asked for: always
 
 
 def _linear_problem(spectrum, shape=(300, 160), seed=0):

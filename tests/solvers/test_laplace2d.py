@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from pdedsl.solvers import MLP, Adam, AMStramGRAM, ANaGRAM, PointwiseGroup, PointwiseResidual, run
+from pdedsl.solvers import _factorization
 
 MODEL = MLP(2, 1, (32,), "tanh")
 EXACT = lambda p: jnp.sin(jnp.pi * p[..., 0]) * jnp.sin(jnp.pi * p[..., 1])
@@ -75,7 +76,7 @@ def test_published_anagram_setup_reaches_below_1e6_and_beats_adam_by_100x():
     residual_fn, data = _laplace_problem(28)
     model = MLP(2, 1, (32,), "tanh", initializer="normal")
     params = model.init(jax.random.PRNGKey(0))
-    steps = 200  # the plateau of this small initialisation lasts 100-900 steps by seed
+    steps = 400  # the plateau of this small initialisation lasts 100-900 steps by seed (seed 0: ~250)
     ng = run(ANaGRAM(cutoff=1e-6, relative=False), residual_fn, params, data, steps=steps)
     adam = run(Adam(learning_rate=1e-3), residual_fn, params, data, steps=steps)
     err_ng, err_adam = _relative_l2(ng.params), _relative_l2(adam.params)
@@ -83,8 +84,10 @@ def test_published_anagram_setup_reaches_below_1e6_and_beats_adam_by_100x():
     assert err_ng * 100 < err_adam
 
 
-def test_amstramgram_with_the_automatic_factorisation_sketches_while_the_rank_is_low_and_still_converges():
-    """The examples/laplace2d.pde set-up, smaller: 2-16-16-1 LeCun net, 14×14 + 60 points (S = 256, P = 337)."""
+def test_amstramgram_with_the_automatic_factorisation_sketches_while_the_rank_is_low_and_still_converges(monkeypatch):
+    """The examples/laplace2d.pde set-up, smaller: 2-16-16-1 LeCun net, 14×14 + 60 points (S = 256, P = 337).
+    At this size "auto" would factor by the thin SVD outright (MIN_AUTO_FULL): let it sketch."""
+    monkeypatch.setattr(_factorization, "MIN_AUTO_FULL", 0)
     model = MLP(2, 1, (16, 16), "tanh", initializer="lecun")
     interior, boundary = _points(14)
 
