@@ -170,6 +170,30 @@ def test_an_unusable_output_folder_is_refused_before_any_work(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
+def test_a_read_only_output_folder_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    import errno
+    import os
+    import tempfile
+
+    out = tmp_path / "read-only"
+    out.mkdir()
+    out.chmod(0o500)
+    if os.geteuid() == 0:  # root writes anywhere: the probe meets what a read-only folder gives others
+        real = tempfile.mkstemp
+
+        def refuse(*args, dir=None, **kwargs):
+            if dir is not None and Path(dir) == out:
+                raise PermissionError(errno.EACCES, "Permission denied")
+            return real(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    assert main(["solve", str(LAPLACE), "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{LAPLACE}: error: cannot write to the output folder {out}: Permission denied"
+    assert "Traceback" not in "\n".join(err)
+    assert list(out.iterdir()) == []
+
+
 def test_a_step_that_cannot_fit_in_memory_is_refused_before_training(tmp_path, capsys):
     from pdedsl.run._memory import check_step_memory, step_bytes
 
