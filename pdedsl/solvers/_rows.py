@@ -83,11 +83,13 @@ class Rows:
         return np.concatenate([np.concatenate(o) if o else np.zeros(0, int) for o in order])
 
     def _blocked(self, x: jax.Array) -> jax.Array:
-        """(k_local, rows per block, …) from local rows (rows, …)."""
-        return jnp.reshape(x[self._permutation()], (self._local_blocks, -1) + x.shape[1:])
+        """(k_local, rows per block, …) from local rows (rows, …); one block a device needs no copy."""
+        x = x if self._local_blocks == 1 else x[self._permutation()]
+        return jnp.reshape(x, (self._local_blocks, -1) + x.shape[1:])
 
     def _unblocked(self, x: jax.Array) -> jax.Array:
-        return jnp.reshape(x, (-1,) + x.shape[2:])[np.argsort(self._permutation())]
+        x = jnp.reshape(x, (-1,) + x.shape[2:])
+        return x if self._local_blocks == 1 else x[np.argsort(self._permutation())]
 
     def _per_block(self, fn, *xs):
         """fn applied to each local block of the blocked arrays `xs`, one block after the other
