@@ -42,9 +42,7 @@ def _problem(num_interior):
 
 def _worker() -> dict:  # runs in the subprocess
     import jax
-    import jax.numpy as jnp
     import numpy as np
-    from jax.flatten_util import ravel_pytree
     from jax.sharding import PartitionSpec as P
 
     jax.config.update("jax_enable_x64", True)
@@ -82,7 +80,6 @@ def _worker() -> dict:  # runs in the subprocess
                           "count": local_fn.rows.count, "padded_rows": int(rn.shape[0])}
     out["default_blocks"] = _first_steps()
     out["runs"] = {name: {n: _trajectory(make(), n, interior) for n in DEVICES} for name, (make, interior) in RUNS.items()}
-    del ravel_pytree, jnp
     return out
 
 
