@@ -89,6 +89,8 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
             training.out_dir = out_dir = None
         rows = sum(len(training.collocation[g.name]["points"]) * g.n_components for g in compiled.groups)
         n_params = sum(np.size(x) for x in jax.tree_util.tree_leaves(run.params))
+        if jax.default_backend() != "cpu":  # each accelerator holds its share of the rows; host devices share one memory
+            rows = -(-rows // int(mesh.devices.size))
         check_step_memory(settings.optimizer, rows, n_params, training.dtype)
         if out_dir is not None:
             clear_out_dir(out_dir, resume=resume, overwrite=overwrite)
