@@ -76,7 +76,8 @@ def _solve_spec(solve, problem, out, args):
         optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every,
         restarts=args.restarts, restart_above=args.restart_above,
         restart_noise=args.restart_noise, stall_window=args.stall_window, stall_factor=args.stall_factor,
-        resample_every=args.resample_every, resample_pool=args.resample_pool, devices=args.devices)
+        resample_every=args.resample_every, resample_pool=args.resample_pool, devices=args.devices,
+        causal=args.causal)
 
 
 def _cmd_solve(args) -> int:
@@ -149,6 +150,8 @@ def add_run_commands(sub) -> None:
     p.add_argument("--stall-factor", type=float, metavar="F", help="see --stall-window (default 10)")
     p.add_argument("--resample-every", type=int, metavar="N",
                    help="redraw the interior points from the residual every N steps (default 0: never)")
+    p.add_argument("--causal", type=float, metavar="EPS",
+                   help="train the time slices in causal order, starting from this epsilon (default 0: off)")
     p.add_argument("--resample-pool", type=int, metavar="M",
                    help="candidate points of each redraw (default 0: 20 times the interior count)")
     p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")

@@ -52,7 +52,7 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
           resume=False, overwrite=False, float32=None, quiet=True, time_limit=None, target_loss=None, widths=None,
           activation=None, optimizer_options=None, checkpoint_every=None, n_test=None, restarts=None,
           restart_above=None, restart_noise=None, stall_window=None, stall_factor=None,
-          resample_every=None, resample_pool=None, handle_sigint=True, devices=None) -> Solution:
+          resample_every=None, resample_pool=None, handle_sigint=True, devices=None, causal=None) -> Solution:
     """Train a PINN for `problem` (a Problem, CompiledProblem or path) and return the Solution.
 
     Keyword arguments override the spec's settings. With `out=DIR` every output file is written
@@ -60,6 +60,7 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
     holds (a folder holding a run is refused otherwise); without `out` nothing is written. Ctrl-C
     (in the main thread, with `handle_sigint`) stops at the end of the current step and still writes
     every output; a Ctrl-C while they are written removes them and raises KeyboardInterrupt.
+    `causal`: the first ε of causal training along the time coordinate (0: off).
     `devices`: how many devices the points are split over (default: all of them on an accelerator,
     1 on CPU); a run resumes on the number it started with.
     """
@@ -69,7 +70,7 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
         float32=float32, time_limit=time_limit, target_loss=target_loss, widths=widths, activation=activation,
         optimizer_options=optimizer_options, checkpoint_every=checkpoint_every, n_test=n_test, restarts=restarts,
         restart_above=restart_above, restart_noise=restart_noise, stall_window=stall_window,
-        stall_factor=stall_factor, resample_every=resample_every, resample_pool=resample_pool)
+        stall_factor=stall_factor, resample_every=resample_every, resample_pool=resample_pool, causal=causal)
     out_dir = Path(out) if out is not None else None
     if resume and out_dir is None:
         raise PdeError("--resume needs the folder of the run to continue", hint="pass --out DIR of that run")

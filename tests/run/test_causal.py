@@ -123,3 +123,15 @@ def test_causal_training_with_redraws_resumes_bit_for_bit(tmp_path):
     assert rest.history["causal_eps"] == whole.history["causal_eps"]
     for a, b in zip(jax.tree_util.tree_leaves(whole.params), jax.tree_util.tree_leaves(rest.params)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_the_causal_flag_and_keyword_set_causal_training(tmp_path, capsys):
+    from pdedsl.cli import main
+
+    laplace = ROOT / "tests" / "data" / "laplace2d.pde"
+    assert main(["solve", str(laplace), "--causal", "1", "--out", str(tmp_path / "no-time"), "--quiet"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{laplace}: error: causal training needs a time coordinate: this problem has none"
+    sol = pdedsl.solve(HEAT, causal=2.5, steps=2, widths=(4,),
+                       points={"interior": 36, "boundary": 8, "initial": 8})
+    assert sol.metrics["settings"]["causal"] == 2.5
