@@ -150,10 +150,9 @@ def add_run_commands(sub) -> None:
     p.add_argument("--stall-factor", type=float, metavar="F", help="see --stall-window (default 10)")
     p.add_argument("--resample-every", type=int, metavar="N",
                    help="redraw the interior points from the residual every N steps (default 0: never)")
-    p.add_argument("--causal", type=float, metavar="EPS",
-                   help="train the time slices in causal order, starting from this epsilon (default 0: off)")
     p.add_argument("--resample-pool", type=int, metavar="M",
                    help="candidate points of each redraw (default 0: 20 times the interior count)")
+    p.add_argument("--causal", type=float, metavar="EPS", help="causal training from this epsilon (default 0: off)")
     p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace the run --out holds (refused otherwise)")

@@ -124,16 +124,45 @@ def _whole(value, low: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= low
 
 
+_INF = float("inf")
+# The range of each run setting a flag, a keyword or the spec may set: (name, whole number or not, low,
+# high, what the message says it must be, hint). A value of None is "not set" for those that may be.
+_RANGES = (
+    ("steps", True, 1, _INF, "a positive whole number", "pass --steps N with N >= 1"),
+    ("seed", True, 0, 2**32 - 1, f"a whole number from 0 to {2**32 - 1}", "pass --seed S with 0 <= S < 2^32"),
+    ("checkpoint_every", True, 0, _INF, "a whole number >= 0", "pass --checkpoint-every K (0: only at the end)"),
+    ("n_test", True, 1, _INF, "a positive whole number", "e.g. n_test=10000"),
+    ("restarts", True, 0, 100, "a whole number from 0 to 100",
+     "pass --restarts N (or restarts = N in the solve line) with 0 <= N <= 100"),
+    ("restart_above", False, 0, _INF, "a loss >= 0",
+     "restart only after a stall above this training loss; 0 restarts after any stall"),
+    ("stall_window", True, 0, 100_000, "a whole number of steps from 0 to 100000",
+     "0 turns the test off; e.g. 20 with stall_factor 10: a stall is less than 10x over 20 steps"),
+    ("stall_factor", False, 1, 1e300, "a number >= 1", "the loss must fall by at least this factor over stall_window steps"),
+    ("resample_every", True, 0, 1_000_000, "a whole number of steps from 0 to 1000000",
+     "redraw the interior points from the residual every N steps; 0 never does"),
+    ("resample_pool", True, 0, 10_000_000, "a whole number from 0 to 10000000",
+     "the number of candidate points; 0 takes 20 times the interior count"),
+    ("causal", False, 0, 1e12, "a number from 0 to 1e12 (the first ε)",
+     "e.g. causal = 1 trains time slices in order; 0 turns it off"),
+    ("causal_slices", True, 1, 10_000, "a whole number from 1 to 10000",
+     "the number of time slices of causal training, e.g. 32"),
+    ("restart_noise", False, 0, 1e3, "a number from 0 to 1000",
+     "0 restarts from a fresh initialisation; e.g. 1e-2 perturbs the best weights by 1 %"),
+)
+_OPTIONAL = ("resample_every",)
+
+
+def _in_range(value, whole: bool, low, high) -> bool:
+    kinds = (int,) if whole else (int, float)
+    return isinstance(value, kinds) and not isinstance(value, bool) and low <= value <= high
+
+
 def _check(settings: RunSettings) -> None:
     """The same rules for flags and keyword arguments as for the spec's own settings."""
     def fail(message, hint):
         raise PdeError(message, hint=hint)
 
-    if not _whole(settings.steps, 1):
-        fail(f"steps must be a positive whole number, not {settings.steps!r}", "pass --steps N with N >= 1")
-    if not (_whole(settings.seed, 0) and settings.seed < 2**32):
-        fail(f"seed must be a whole number from 0 to {2**32 - 1}, not {settings.seed!r}",
-             "pass --seed S with 0 <= S < 2^32")
     for group, count in settings.counts.items():
         if not (_whole(count, 1) and count <= 10_000_000):
             fail(f"the {group} point count must be a positive whole number, not {count!r}",
@@ -142,39 +171,7 @@ def _check(settings: RunSettings) -> None:
         value = getattr(settings, name)
         if value is not None and not (isinstance(value, (int, float)) and value > 0):
             fail(f"{name} must be a positive number, not {value!r}", f"pass a {name.replace('_', ' ')} > 0")
-    if not _whole(settings.checkpoint_every, 0):
-        fail(f"checkpoint_every must be a whole number >= 0, not {settings.checkpoint_every!r}",
-             "pass --checkpoint-every K (0: only at the end)")
-    if not _whole(settings.n_test, 1):
-        fail(f"n_test must be a positive whole number, not {settings.n_test!r}", "e.g. n_test=10000")
-    if not (_whole(settings.restarts, 0) and settings.restarts <= 100):
-        fail(f"restarts must be a whole number from 0 to 100, not {settings.restarts!r}",
-             "pass --restarts N (or restarts = N in the solve line) with 0 <= N <= 100")
-    if not (isinstance(settings.restart_above, (int, float)) and settings.restart_above >= 0):
-        fail(f"restart_above must be a loss >= 0, not {settings.restart_above!r}",
-             "restart only after a stall above this training loss; 0 restarts after any stall")
-    if not (_whole(settings.stall_window, 0) and settings.stall_window <= 100_000):
-        fail(f"stall_window must be a whole number of steps from 0 to 100000, not {settings.stall_window!r}",
-             "0 turns the test off; e.g. 20 with stall_factor 10: a stall is less than 10x over 20 steps")
-    factor = settings.stall_factor
-    if not (isinstance(factor, (int, float)) and not isinstance(factor, bool) and 1 <= factor <= 1e300):
-        fail(f"stall_factor must be a number >= 1, not {factor!r}",
-             "the loss must fall by at least this factor over stall_window steps")
-    if settings.resample_every is not None and not (_whole(settings.resample_every, 0)
-                                                    and settings.resample_every <= 1_000_000):
-        fail(f"resample_every must be a whole number of steps from 0 to 1000000, not {settings.resample_every!r}",
-             "redraw the interior points from the residual every N steps; 0 never does")
-    if not (_whole(settings.resample_pool, 0) and settings.resample_pool <= 10_000_000):
-        fail(f"resample_pool must be a whole number from 0 to 10000000, not {settings.resample_pool!r}",
-             "the number of candidate points; 0 takes 20 times the interior count")
-    if not (isinstance(settings.causal, (int, float)) and not isinstance(settings.causal, bool)
-            and 0 <= settings.causal <= 1e12):
-        fail(f"causal must be a number from 0 to 1e12 (the first ε), not {settings.causal!r}",
-             "e.g. causal = 1 trains time slices in order; 0 turns it off")
-    if not (_whole(settings.causal_slices, 1) and settings.causal_slices <= 10_000):
-        fail(f"causal_slices must be a whole number from 1 to 10000, not {settings.causal_slices!r}",
-             "the number of time slices of causal training, e.g. 32")
-    noise = settings.restart_noise
-    if not (isinstance(noise, (int, float)) and not isinstance(noise, bool) and 0 <= noise <= 1e3):
-        fail(f"restart_noise must be a number from 0 to 1000, not {noise!r}",
-             "0 restarts from a fresh initialisation; e.g. 1e-2 perturbs the best weights by 1 %")
+    for name, whole, low, high, must, hint in _RANGES:
+        value = getattr(settings, name)
+        if not (value is None and name in _OPTIONAL) and not _in_range(value, whole, low, high):
+            fail(f"{name} must be {must}, not {value!r}", hint)
