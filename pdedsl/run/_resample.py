@@ -4,7 +4,8 @@ redrawn from the residual (RAD, `residual_density_sample`).
 Across a redraw an optimizer keeps the parts of its state that hold nothing tied to the points
 (`KEEPS_STATE`): all of AMStramGRAM's (crossing factor, sketch level), Adam's and gradient descent's;
 L-BFGS's step count (its memory and line-search values start afresh); `adam_lbfgs`'s step count and
-Adam moments (so the switch to L-BFGS stays where it was). The causal ε is kept; the stall window
+Adam moments (so the switch to L-BFGS stays where it was); SSBroyden's step count and inverse Hessian
+(no pair is taken across the redraw: its gradients belong to two different losses). The causal ε is kept; the stall window
 and the held-out loss's counter start afresh; ANaGRAM (its momentum lives in function space) and ENGD
 start a fresh state.
 
@@ -33,8 +34,9 @@ __all__ = ["Resampler", "KEEPS_STATE", "AUTO_EVERY", "carried_state", "automatic
 
 _BATCH = 4096  # candidates scored per chunk
 # optimizer -> the fields of its state kept across a redraw (None: all of it)
-KEEPS_STATE = {"amstramgram": None, "adam": None, "gd": None, "lbfgs": ("step",), "adam_lbfgs": ("step", "adam")}
-AUTO_EVERY = {"amstramgram": 10, "adam": 100, "gd": 100, "lbfgs": 500, "adam_lbfgs": 500}
+KEEPS_STATE = {"amstramgram": None, "adam": None, "gd": None, "lbfgs": ("step",), "adam_lbfgs": ("step", "adam"),
+               "ssbroyden": ("step", "inverse_hessian", "updates")}
+AUTO_EVERY = {"amstramgram": 10, "adam": 100, "gd": 100, "lbfgs": 500, "adam_lbfgs": 500, "ssbroyden": 500}
 _WRAPPED = (ValidatedState, StallWindowState, CausalState)  # runner wrappers' states, each with `inner`
 
 

@@ -25,7 +25,7 @@ from pdedsl.run._sampling import collocation_points
 __all__ = ["Validated", "ValidatedState", "validation_data", "VALIDATION_EVERY"]
 
 # Steps between two evaluations of val_loss, per optimizer (1 where a step costs many evaluations).
-VALIDATION_EVERY = {"adam": 10, "lbfgs": 10, "gd": 10, "adam_lbfgs": 10}
+VALIDATION_EVERY = {"adam": 10, "lbfgs": 10, "gd": 10, "adam_lbfgs": 10, "ssbroyden": 10}
 _STREAM = 2**32  # added to the seed: the validation stream is independent of the training points'
 
 

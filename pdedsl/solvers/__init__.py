@@ -12,6 +12,7 @@ them), the loop (`run`) with its result and statuses, and the residual's Jacobia
 from pdedsl.solvers._amstramgram import AMStramGRAM
 from pdedsl.solvers._anagram import ANaGRAM
 from pdedsl.solvers._baselines import LBFGS, Adam, AdamLBFGS, GradientDescent
+from pdedsl.solvers._quasi_newton import SSBroyden
 from pdedsl.solvers._driver import RunResult, StepInfo, run
 from pdedsl.solvers._engd import ENGD
 from pdedsl.solvers._errors import OptimizerSettingError
@@ -23,7 +24,7 @@ from pdedsl.solvers._status import Status
 
 __all__ = [
     "MLP", "PointwiseResidual", "PointwiseGroup", "residual_and_jacobian",
-    "AMStramGRAM", "ANaGRAM", "ENGD", "GradientDescent", "Adam", "LBFGS", "AdamLBFGS",
+    "AMStramGRAM", "ANaGRAM", "ENGD", "GradientDescent", "Adam", "LBFGS", "AdamLBFGS", "SSBroyden",
     "OPTIMIZERS", "make_optimizer", "optimizer_settings", "OptimizerSettingError",
     "run", "RunResult", "StepInfo", "Status",
     "Sharded", "points_mesh",

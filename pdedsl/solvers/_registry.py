@@ -11,6 +11,7 @@ from pdedsl.solvers._baselines import LBFGS, Adam, AdamLBFGS, GradientDescent
 from pdedsl.solvers._engd import ENGD
 from pdedsl.solvers._errors import OptimizerSettingError
 from pdedsl.solvers._factorization import FACTORIZATIONS
+from pdedsl.solvers._quasi_newton import SSBroyden
 
 __all__ = ["OPTIMIZERS", "OptimizerSettingError", "make_optimizer", "optimizer_settings"]
 
@@ -22,6 +23,7 @@ OPTIMIZERS: dict[str, type] = {
     "adam": Adam,
     "lbfgs": LBFGS,
     "adam_lbfgs": AdamLBFGS,
+    "ssbroyden": SSBroyden,
 }
 
 

@@ -1,0 +1,40 @@
+"""SSBroyden through the runner: an evolution problem's redraws keep its inverse Hessian."""
+
+from pathlib import Path
+
+import numpy as np
+
+import pdedsl
+from pdedsl.run._resample import carried_state
+from pdedsl.solvers import SSBroyden
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAT = """
+domain t in [0, 1], x in [0, 1]
+unknown u
+pde:      dt(u) - 0.25 * dxx(u) = 0
+boundary: u = 0                on x = 0, x = 1
+initial:  u = sin(pi * x)      on t = 0
+exact:    u = exp(-0.25 * pi^2 * t) * sin(pi * x)
+model  mlp(widths = [12], activation = tanh, init = lecun)
+sample interior 200, boundary 40, initial 40, method = sobol
+"""
+
+
+def test_a_redraw_keeps_the_inverse_hessian_and_drops_the_pair():
+    problem = pdedsl.parse(HEAT)
+    sol = pdedsl.solve(problem, optimizer="ssbroyden", steps=400, resample_every=200, quiet=True)
+    m = sol.metrics
+    assert [row["step"] for row in m["resamples"]] == [200]
+    # from rel. L2 ~1 at the start to below 1e-2 in 400 steps, across the redraw (measured: 4.9e-3)
+    assert m["rel_l2"] < 1e-2, m["rel_l2"]
+    assert sol.history["loss"][-1] < 1e-3 * sol.history["loss"][0]
+    # what crosses a redraw: the step count and H, not the pair (θ, ∇loss) of the old points
+    opt = SSBroyden()
+    fresh = opt.init(None, np.zeros(3), None)
+    old = fresh._replace(step=fresh.step + 7, inverse_hessian=2 * fresh.inverse_hessian, updates=fresh.updates + 5,
+                         paired=~fresh.paired, grad=fresh.grad + 1)
+    kept = carried_state(fresh, old, ("step", "inverse_hessian", "updates"))
+    assert int(kept.step) == 7 and int(kept.updates) == 5 and not bool(kept.paired)
+    np.testing.assert_array_equal(kept.inverse_hessian, 2 * np.eye(3))
+    np.testing.assert_array_equal(kept.grad, 0)
