@@ -12,12 +12,12 @@ them), the loop (`run`) with its result and statuses, and the residual's Jacobia
 from pdedsl.solvers._amstramgram import AMStramGRAM
 from pdedsl.solvers._anagram import ANaGRAM
 from pdedsl.solvers._baselines import LBFGS, Adam, AdamLBFGS, GradientDescent
-from pdedsl.solvers._quasi_newton import SSBroyden
 from pdedsl.solvers._driver import RunResult, StepInfo, run
 from pdedsl.solvers._engd import ENGD
 from pdedsl.solvers._errors import OptimizerSettingError
 from pdedsl.solvers._jacobian import PointwiseGroup, PointwiseResidual, residual_and_jacobian
 from pdedsl.solvers._mlp import MLP
+from pdedsl.solvers._quasi_newton import SSBroyden
 from pdedsl.solvers._registry import OPTIMIZERS, make_optimizer, optimizer_settings
 from pdedsl.solvers._sharding import Sharded, points_mesh
 from pdedsl.solvers._status import Status
