@@ -94,8 +94,12 @@ class Rows:
     def _per_block(self, fn, *xs):
         """fn applied to each local block of the blocked arrays `xs`, one block after the other
         (`lax.map`): every block is computed by the same code whatever the number of local blocks, so
-        its rounding does not depend on N."""
-        barrier = jax.lax.optimization_barrier  # nor fused with its neighbours (a map of one block is inlined)
+        its rounding does not depend on N. One local block is computed in place, its result kept from
+        fusing with what follows (as a map's is); a barrier on its inputs too would copy a row block of
+        φ̂ (S/N × P) in every call."""
+        barrier = jax.lax.optimization_barrier
+        if self._local_blocks == 1:
+            return barrier(jax.tree_util.tree_map(lambda y: y[None], fn(*(x[0] for x in xs))))
         return barrier(jax.lax.map(lambda args: fn(*barrier(args)), barrier(xs)))
 
     def _stack(self, x: jax.Array) -> jax.Array:
@@ -136,9 +140,10 @@ class Rows:
 
     def dot(self, a: jax.Array, b: jax.Array) -> jax.Array:
         """aᵀ b over all rows, for a (S, m) and b (S,) or (S, n)."""
+        product = _times_vector if b.ndim == 1 else lambda x, y: x.T @ y
         if not self.split:
-            return a.T @ b
-        return self._combine(self._per_block(lambda x, y: x.T @ y, self._blocked(a), self._blocked(b)))
+            return product(a, b)
+        return self._combine(self._per_block(product, self._blocked(a), self._blocked(b)))
 
     def gather(self, x: jax.Array) -> jax.Array:
         """All rows of x (rows along axis 0) on every device, padding dropped, in the single-device order."""
@@ -177,10 +182,10 @@ class Rows:
     def coefficients(self, basis: Basis, x: jax.Array) -> jax.Array:
         """Qᵀ x (k, …) over all rows."""
         if not self.split:
-            return basis.local.T @ x
+            return _transposed(basis.local) @ x
         if basis.block is None:
-            return self._combine(self._per_block(lambda q, b: q.T @ b, basis.local, self._blocked(x)))
-        return self._combine(self._per_block(lambda q, h, b: h.T @ (q.T @ b), basis.local, basis.block,
+            return self._combine(self._per_block(lambda q, b: _transposed(q) @ b, basis.local, self._blocked(x)))
+        return self._combine(self._per_block(lambda q, h, b: h.T @ (_transposed(q) @ b), basis.local, basis.block,
                                              self._blocked(x)))
 
     def expand(self, basis: Basis, y: jax.Array) -> jax.Array:
@@ -192,13 +197,21 @@ class Rows:
         return self._unblocked(self._per_block(lambda q, h: q @ (h @ y), basis.local, basis.block))
 
     def transposed_product(self, basis: Basis, a: jax.Array) -> jax.Array:
-        """aᵀ Q (m, k) for a (S, m), over all rows."""
-        if not self.split:
-            return a.T @ basis.local
-        if basis.block is None:
-            return self._combine(self._per_block(lambda b, q: b.T @ q, self._blocked(a), basis.local))
-        return self._combine(self._per_block(lambda b, q, h: (b.T @ q) @ h, self._blocked(a), basis.local,
-                                             basis.block))
+        """aᵀ Q (m, k) for a (S, m), over all rows (formed as Qᵀa, `coefficients`)."""
+        return self.coefficients(basis, a).T
+
+
+def _transposed(q: jax.Array) -> jax.Array:
+    """qᵀ of a thin factor q (rows, k), materialised: qᵀ a is then a row-major product that streams the
+    tall a once, where XLA's CPU kernel for a product contracting both operands' rows (qᵀa or aᵀq as
+    written) runs several times slower."""
+    return jax.lax.optimization_barrier(q.T)
+
+
+def _times_vector(a: jax.Array, v: jax.Array) -> jax.Array:
+    """aᵀ v for a (rows, m) and v (rows,), as the vector-matrix product v a (which CPU kernels stream
+    row by row; aᵀ v as written is several times slower on a tall a)."""
+    return v @ a
 
 
 def project_through(basis: Basis, small: jax.Array, r: jax.Array, rows: Rows):

@@ -95,6 +95,12 @@ def _anagram_momentum():
     return ANaGRAM(cutoff=1e-4, momentum=0.5)
 
 
+def _amstramgram_lowrank():
+    from pdedsl.solvers import AMStramGRAM
+
+    return AMStramGRAM(factorization="lowrank")
+
+
 def _engd():
     from pdedsl.solvers import ENGD
 
@@ -107,8 +113,10 @@ def _gd():
     return GradientDescent()
 
 
-# name: (optimizer, interior points); 101 + 2 rows are more than P = 49 (TSQR), 30 + 2 fewer (gathered)
-RUNS = {"amstramgram": (_amstramgram, 101), "anagram_momentum": (_anagram_momentum, 101),
+# name: (optimizer, interior points); 101 + 2 rows are more than P = 49 (TSQR), 30 + 2 fewer (gathered);
+# "lowrank" takes the randomized sketches (sharded products, TSQR of φ̂Ω) in place of the thin SVD
+RUNS = {"amstramgram": (_amstramgram, 101), "amstramgram_lowrank": (_amstramgram_lowrank, 101),
+        "anagram_momentum": (_anagram_momentum, 101),
         "amstramgram_wide": (_amstramgram, 30), "engd": (_engd, 101), "gd": (_gd, 101)}
 STEPS = 20
 
