@@ -67,6 +67,19 @@ def lower(problem: SymbolicProblem) -> LoweredProblem:
     return LoweredProblem(problem.coordinates, problem.parameters, residuals, problem.exact, problem.learned)
 
 
+def is_linear(problem: LoweredProblem) -> bool:
+    """Whether every residual is affine in the unknowns' values and derivatives and the learned scalars:
+    each second derivative of each component with respect to two of them is zero (a product of two
+    unknowns, a power, a function of an unknown, or a learned coefficient of one makes it nonlinear)."""
+    for residual in problem.residuals:
+        variables = [jet.symbol for jet in residual.jets + residual.pair_jets] + list(residual.scalars)
+        for expr in residual.exprs:
+            for i, a in enumerate(variables):
+                if any(sympy.diff(expr, a, b) != 0 for b in variables[i:]):
+                    return False
+    return True
+
+
 def arguments(problem: LoweredProblem, residual: LoweredResidual) -> tuple[sympy.Symbol, ...]:
     """The arguments of a residual's point function, in order: the coordinates it uses, its jets at the point
     and at the paired point, its per-point data, its learned parameters."""

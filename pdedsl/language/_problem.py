@@ -21,7 +21,7 @@ from pdedsl.geometry import Domain, Region
 from pdedsl.language._check import check
 from pdedsl.language._codegen import GeneratedModule, generate
 from pdedsl.language._ir import CheckedProblem, Settings
-from pdedsl.language._lower import LoweredProblem, LoweredResidual, lower
+from pdedsl.language._lower import LoweredProblem, LoweredResidual, is_linear, lower
 from pdedsl.language._parser import parse_spec
 from pdedsl.language._symbolic import to_sympy
 
@@ -66,6 +66,7 @@ class CompiledProblem:
     filename: str | None = None  # the spec's file name and text, for errors the runner finds (a bad option)
     text: str | None = field(default=None, repr=False)
     reference_span: Span | None = None  # the `reference` statement, for errors in the file it names
+    linear: bool = False  # every residual affine in the unknowns (and learned scalars): `is_linear`
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Problem:
         exact = None if exact is None else exact_fn(exact, len(self.unknowns))
         return CompiledProblem(self.name, self.domain, self.unknowns, groups, exact, self.reference,
                                module.source, self.settings, self.checked.learned, self.checked.exact_parameters,
-                               self.filename, self.text, self.checked.reference_span)
+                               self.filename, self.text, self.checked.reference_span, is_linear(lowered))
 
     def _lower(self) -> LoweredProblem:
         return lower(to_sympy(self.checked))
