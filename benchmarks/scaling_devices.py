@@ -6,13 +6,18 @@
 
 Strong scaling (the default): the same points on every device count. `--weak`: `--interior` points per
 device. Each device count gets its own jitted step (compiled first); then the repeats take one step
-per device count in turn, so a change in the machine's load falls on all of them alike. Prints the
-median wall time of a step and its ratio to the first device count's.
+per device count in turn, so a change in the machine's load falls on all of them alike. Prints a
+Markdown table: per device count the rows, the median wall time of a step, its ratio to the first
+device count's, the process's CPU time a step (all threads: more than the wall time when XLA runs
+a device's large operations on several cores; about the wall time when other jobs leave this process
+one core), and every timed step; with the machine and the load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import time
 
 import jax
@@ -48,7 +53,7 @@ def main() -> None:
     from pdedsl.solvers import AMStramGRAM, Sharded, points_mesh
     from pdedsl.solvers._driver import _placed
 
-    steps = {}
+    steps, rows = {}, {}
     for n in args.devices:
         model, fn, data = build(args.spec, args.interior * (n if args.weak else 1), 0)
         params = model.init(jax.random.PRNGKey(0))
@@ -57,22 +62,39 @@ def main() -> None:
         step = jax.jit(opt.step, static_argnums=0)
         start = time.perf_counter()
         jax.block_until_ready(step(fn, params, state, data))
-        rows = sum(len(g["points"]) for g in data.values())
-        print(f"{n} device(s): S = {rows} rows, compiled and ran one step in {time.perf_counter() - start:.1f} s",
+        rows[n] = sum(len(g["points"]) for g in data.values())
+        print(f"{n} device(s): S = {rows[n]} rows, compiled and ran one step in {time.perf_counter() - start:.1f} s",
               flush=True)
         steps[n] = (step, fn, params, state, data)
-    times = {n: [] for n in args.devices}
+    load_before = os.getloadavg()[0]
+    times, cpu = {n: [] for n in args.devices}, {n: [] for n in args.devices}
     for _ in range(args.repeats):
         for n, (step, fn, params, state, data) in steps.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             jax.block_until_ready(step(fn, params, state, data))
             times[n].append(time.perf_counter() - start)
+            cpu[n].append(time.process_time() - start_cpu)
     base = np.median(times[args.devices[0]])
-    print("devices  median step (s)  ratio   all (s)")
+    kind = f"weak scaling, {args.interior} interior points a device" if args.weak else \
+        f"strong scaling, {args.interior} interior points"
+    print(f"\n{kind}, factorization {args.factorization}; {_machine()}; load average {load_before:.1f} before "
+          f"the timed steps, {os.getloadavg()[0]:.1f} after; medians of {args.repeats} alternated steps\n")
+    print("| devices | rows | step (s) | ratio | process CPU a step (s) | all steps (s) |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for n, values in times.items():
-        print(f"{n:7d}  {np.median(values):15.3f}  {np.median(values) / base:5.2f}   "
-              + " ".join(f"{v:.3f}" for v in values))
+        print(f"| {n} | {rows[n]} | {np.median(values):.3f} | {np.median(values) / base:.2f} | "
+              f"{np.median(cpu[n]):.3f} | " + " ".join(f"{v:.3f}" for v in values) + " |")
 
+
+def _machine() -> str:
+    """The processor's name and the cores this process may use."""
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            name = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{name}, {len(os.sched_getaffinity(0))} cores"
 
 if __name__ == "__main__":
     main()
