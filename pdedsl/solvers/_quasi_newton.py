@@ -17,6 +17,9 @@ process of physics informed neural networks: how accurate and competitive can PI
 The step is θ₊ = θ − ηH∇loss with η from optax's zoom line search (strong Wolfe conditions), each
 search from η = 1. The first direction is −c∇loss, c = min(1, 1/‖∇loss‖), and H starts as cI.
 
+A search that ends without a decrease of the loss (the zoom search then returns its last trial) is
+not taken: θ stays where it was and H starts again from a multiple of I.
+
 The state keeps H apart from what belongs to the points (the previous θ and gradient, the line
 search's stored value and gradient): after a redraw of the collocation points the runner keeps H and
 the step count, and the next step takes no pair across the redraw.
@@ -120,13 +123,20 @@ class SSBroyden:
         h_inv = jnp.where(fresh, scale * jnp.eye(theta.shape[0], dtype=theta.dtype), h_inv)
         direction = -(h_inv @ grad)
         step, search = self._search().update(direction, state.search, theta, value=loss, grad=grad, value_fn=loss_fn)
-        new_theta = theta + step
-        new_state = SSBroydenState(state.step + 1, h_inv, state.updates + took.astype(jnp.int32), theta, grad,
-                                   direction, jnp.ones((), bool), search)
+        after = optax.tree_utils.tree_get(search, "value")
+        # A search that found no decrease (it ends on its last trial) is not taken: θ stays, and H starts
+        # again from a multiple of I, the next direction a gradient step.
+        ok = jnp.isfinite(after) & (after <= loss)
+        new_theta = jnp.where(ok, theta + step, theta)
+        kept = SSBroydenState(state.step + 1, h_inv, state.updates + took.astype(jnp.int32), theta, grad, direction,
+                              jnp.ones((), bool), search)
+        restart = SSBroydenState(state.step + 1, h_inv, jnp.zeros((), jnp.int32), theta, grad, direction,
+                                 jnp.zeros((), bool), self._search().init(theta))
+        new_state = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), kept, restart)
         stats = {
             "loss": loss,
-            "loss_after": optax.tree_utils.tree_get(search, "value"),
-            "step_size": optax.tree_utils.tree_get(search, "learning_rate"),
+            "loss_after": jnp.where(ok, after, loss),
+            "step_size": jnp.where(ok, optax.tree_utils.tree_get(search, "learning_rate"), 0.0),
             "status": status_code(),
         }
         return unravel(new_theta), new_state, stats

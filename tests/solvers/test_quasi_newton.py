@@ -53,3 +53,19 @@ def test_ssbroyden_solves_a_least_squares_problem_and_its_step_is_jitted():
     _, state, stats = jitted(residual, jnp.zeros(4), opt.init(residual, jnp.zeros(4), data), data)
     assert int(state.step) == 1 and bool(state.paired) and int(state.updates) == 0
     assert float(stats["loss_after"]) < float(stats["loss"])
+
+
+def test_a_search_without_decrease_is_not_taken_and_h_starts_again():
+    # an ascent direction (H = −I): no step size decreases the loss, so θ stays and H is reset
+    rng = np.random.default_rng(1)
+    a, b = jnp.asarray(rng.normal(size=(8, 3))), jnp.asarray(rng.normal(size=8))
+    residual, data, x0 = (lambda x, d: d["A"] @ x - d["b"]), {"A": a, "b": b}, jnp.zeros(3)
+    opt = SSBroyden(max_linesearch_steps=5)
+    state = opt.init(residual, x0, data)._replace(inverse_hessian=-jnp.eye(3), updates=jnp.asarray(4, jnp.int32))
+    x1, state1, stats = jax.jit(opt.step, static_argnums=0)(residual, x0, state, data)
+    np.testing.assert_array_equal(x1, x0)
+    assert int(state1.updates) == 0 and not bool(state1.paired) and float(stats["step_size"]) == 0.0
+    assert float(stats["loss_after"]) == float(stats["loss"])
+    # the next step starts from a multiple of I (a gradient step) and decreases the loss again
+    x2, _, stats2 = opt.step(residual, x1, state1, data)
+    assert float(stats2["loss_after"]) < float(stats2["loss"])
