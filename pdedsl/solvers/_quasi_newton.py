@@ -43,6 +43,8 @@ from pdedsl.solvers._status import status_code
 
 __all__ = ["SSBroyden", "SSBroydenState", "ssbroyden_update"]
 
+MAX_LINESEARCH_STEPS = 30  # trials of one zoom line search
+
 
 class SSBroydenState(NamedTuple):
     step: jax.Array  # int32 scalar: steps taken
@@ -89,12 +91,10 @@ def ssbroyden_update(h_inv: jax.Array, s: jax.Array, y: jax.Array, eta: jax.Arra
 
 @dataclass(frozen=True)
 class SSBroyden:
-    """Self-scaled Broyden with a strong-Wolfe zoom line search (module docstring)."""
-
-    max_linesearch_steps: int = 30
+    """Self-scaled Broyden with a strong-Wolfe zoom line search (module docstring); no settings."""
 
     def _search(self):
-        return optax.scale_by_zoom_linesearch(max_linesearch_steps=self.max_linesearch_steps,
+        return optax.scale_by_zoom_linesearch(max_linesearch_steps=MAX_LINESEARCH_STEPS,
                                               initial_guess_strategy="one")
 
     def init(self, residual_fn, params, data) -> SSBroydenState:

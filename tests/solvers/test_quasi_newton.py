@@ -60,7 +60,7 @@ def test_a_search_without_decrease_is_not_taken_and_h_starts_again():
     rng = np.random.default_rng(1)
     a, b = jnp.asarray(rng.normal(size=(8, 3))), jnp.asarray(rng.normal(size=8))
     residual, data, x0 = (lambda x, d: d["A"] @ x - d["b"]), {"A": a, "b": b}, jnp.zeros(3)
-    opt = SSBroyden(max_linesearch_steps=5)
+    opt = SSBroyden()
     state = opt.init(residual, x0, data)._replace(inverse_hessian=-jnp.eye(3), updates=jnp.asarray(4, jnp.int32))
     x1, state1, stats = jax.jit(opt.step, static_argnums=0)(residual, x0, state, data)
     np.testing.assert_array_equal(x1, x0)
