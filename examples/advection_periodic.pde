@@ -11,6 +11,6 @@ periodic: u(x = 0) = u(x = 1)
 initial:  u = sin(2 * pi * x)
 exact:    u = sin(2 * pi * (x - c * t))
 
-model  mlp(widths = [32], activation = tanh)
-sample interior 900, boundary 100, initial 100, method = sobol
-solve  amstramgram(steps = 300, eps = 1e-14)
+model  mlp(widths = [32], init = glorot)
+sample interior 900, initial 100
+solve  amstramgram(steps = 300)

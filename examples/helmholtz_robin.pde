@@ -9,6 +9,6 @@ pde:      -lap(u) - k^2 * u = manufactured
 boundary: dn(u) + u = manufactured            # Robin, on the whole boundary
 exact:    u = sin(pi * x) * cos(pi * y) + x / 2
 
-model  mlp(widths = [32], activation = tanh)
+model  mlp(widths = [32], init = glorot)
 sample interior 900, boundary 200, method = sobol
-solve  amstramgram(steps = 300, eps = 1e-14)
+solve  amstramgram(steps = 300)

@@ -24,7 +24,6 @@ exact:
 # whenever the loss has not fallen 10x over 50 steps reaches a loss of ~1e-11 and relative L2 errors
 # of 9.8e-7 on u and 3.4e-6 on v (seed 0; seed 1: 4.9e-7, 1.7e-6) within the 870 s below, 14.6 min
 # for the whole command (docs/benchmarks.md).
-model  mlp(widths = [24, 24], activation = tanh, init = lecun)
+model  mlp(widths = [24, 24])
 sample interior 400, boundary 120, method = sobol
-solve  amstramgram(steps = 6000, eps = 1e-14, time_limit = 870,
-                   stall_window = 50, restarts = 100, restart_noise = 0.03)
+solve  amstramgram(steps = 6000, time_limit = 870, stall_window = 50, restart_noise = 0.03)

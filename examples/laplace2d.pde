@@ -1,7 +1,7 @@
 # Poisson equation on the unit square (benchmark problem "Laplace 2D"), trained to round-off:
 #   Δu = −2π² sin(πx) sin(πy) in Ω = [0, 1]²,  u = 0 on ∂Ω.
 # The published set-up's 28 × 28 grid and 116 boundary points, on a 2-32-32-1 net (1185 parameters, LeCun
-# initialisation). AMStramGRAM converges quadratically to a loss of ~1e-23 and a relative L2 error
+# initialisation): the defaults. AMStramGRAM converges quadratically to a loss of ~1e-23 and a relative L2 error
 # below 1e-12 from about half of the initialisations, in 25–45 s on 2 CPU cores. The others stall at
 # a loss of 1e-13 to 1e-18, a local floor: the run then restarts from its best weights moved by 10 %
 # noise, and re-converges to round-off. Seeds 0–4 all reach ≤ 1e-11 within 80 s (docs/benchmarks.md).
@@ -12,6 +12,5 @@ pde:      lap(u) = -2 * pi^2 * sin(pi * x) * sin(pi * y)
 boundary: u = 0
 exact:    u = sin(pi * x) * sin(pi * y)
 
-model  mlp(widths = [32, 32], activation = tanh, init = lecun)
-sample interior 784, boundary 116, method = grid
-solve  amstramgram(steps = 300, eps = 1e-14, restarts = 10, restart_above = 1e-20, restart_noise = 0.1)
+# The network, the points and the restarts are the defaults for a stationary 2-D problem on a box.
+solve  amstramgram(steps = 300)

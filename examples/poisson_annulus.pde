@@ -11,6 +11,5 @@ boundary: u = x * y                on outer
 boundary: dn(u) = 1 - 4 * x * y    on inner
 exact:    u = 1 - x^2 - y^2 + x * y
 
-model  mlp(widths = [32], activation = tanh)
-sample interior 800, boundary 200, method = sobol
-solve  amstramgram(steps = 300, eps = 1e-14)
+model  mlp(widths = [32], init = glorot)
+solve  amstramgram(steps = 300)

@@ -7,6 +7,5 @@ pde:      -lap(u) = 4
 boundary: u = 0                on circle
 exact:    u = 1 - x^2 - y^2
 
-model  mlp(widths = [32], activation = tanh)
-sample interior 800, boundary 200, method = sobol
-solve  amstramgram(steps = 300, eps = 1e-14)
+model  mlp(widths = [32], init = glorot)
+solve  amstramgram(steps = 300)

@@ -11,6 +11,6 @@ periodic:
     dx(u(x = 0)) = dx(u(x = 1))
 exact:    u = sin(2 * pi * x + pi / 4) * sin(pi * y)
 
-model  mlp(widths = [32], activation = tanh)
+model  mlp(widths = [32], init = glorot)
 sample interior 900, boundary 120, method = sobol
-solve  amstramgram(steps = 300, eps = 1e-14)
+solve  amstramgram(steps = 300)

@@ -7,12 +7,16 @@ import os
 import sys
 from pathlib import Path
 
+from pdedsl import settings as schema
 from pdedsl.errors import PdeError
 
 __all__ = ["add_run_commands"]
 
-# Exit codes of `pdedsl solve` beside 0: a run that broke down (non-finite loss) and Ctrl-C.
+# Exit codes of `pdedsl solve`: 0 a run that converged (the optimizer's precision or the target loss), 3 one
+# that ended without converging (a budget, a stall that restarts could not leave), 1 one that broke down
+# (a non-finite loss), 130 Ctrl-C.
 EXIT_NONFINITE = 1
+EXIT_NOT_CONVERGED = 3
 EXIT_INTERRUPTED = 130
 
 
@@ -68,16 +72,12 @@ def _parse_widths(text: str | None):
 
 
 def _solve_spec(solve, problem, out, args):
-    """`solve` with the flags of `pdedsl solve` as overrides."""
-    return solve(
-        problem, optimizer=args.optimizer, steps=args.steps, seed=args.seed, points=_parse_points(args.points),
-        method=args.method, out=out, resume=args.resume, overwrite=args.overwrite, float32=args.float32 or None, quiet=args.quiet,
-        time_limit=args.time_limit, widths=_parse_widths(args.widths), activation=args.activation,
-        optimizer_options=_parse_options(args.opt), checkpoint_every=args.checkpoint_every,
-        restarts=args.restarts, restart_above=args.restart_above,
-        restart_noise=args.restart_noise, stall_window=args.stall_window, stall_factor=args.stall_factor,
-        resample_every=args.resample_every, resample_pool=args.resample_pool, devices=args.devices,
-        causal=args.causal)
+    """`solve` with the flags of `pdedsl solve` as overrides: one per entry of the settings table."""
+    table = {e.name: getattr(args, e.name) for e in schema.ENTRIES if e.flag is not None}
+    table["widths"] = _parse_widths(args.widths)
+    return solve(problem, optimizer=args.optimizer, points=_parse_points(args.points), out=out, resume=args.resume,
+                 overwrite=args.overwrite, float32=args.float32 or None, quiet=args.quiet,
+                 optimizer_options=_parse_options(args.opt), devices=args.devices, **table)
 
 
 def _cmd_solve(args) -> int:
@@ -119,7 +119,14 @@ def _cmd_solve(args) -> int:
     if m["status"] == "nonfinite":
         print(f"{args.file}: error: {m['message']}", file=sys.stderr)
         return EXIT_NONFINITE
-    return EXIT_INTERRUPTED if m["status"] == "interrupted" else 0
+    if m["status"] == "interrupted":
+        return EXIT_INTERRUPTED
+    return 0 if m["converged"] else EXIT_NOT_CONVERGED
+
+
+def _help(e) -> str:
+    choices = f" ({', '.join(e.choices)})" if e.choices else ""
+    return e.hint + choices + ("" if e.default is None else f" (default {e.default})")
 
 
 def add_run_commands(sub) -> None:
@@ -127,33 +134,13 @@ def add_run_commands(sub) -> None:
                        description="Train a PINN for FILE. Flags override the spec's model/sample/solve settings.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--out", metavar="DIR", help="output folder (default: runs/<spec name>)")
-    p.add_argument("--optimizer", metavar="NAME",
-                   help="amstramgram, anagram, engd, gd, adam or lbfgs")
-    p.add_argument("--steps", type=int, metavar="N", help="step budget")
-    p.add_argument("--seed", type=int, metavar="S", help="seed of the network initialisation and the sampling")
+    p.add_argument("--optimizer", metavar="NAME", help="one of " + ", ".join(schema.OPTIMIZERS))
     p.add_argument("--points", nargs="+", metavar="GROUP=N", help="collocation points, e.g. interior=900 boundary=120")
-    p.add_argument("--method", choices=("random", "sobol", "halton", "grid"), help="sampling method")
-    p.add_argument("--widths", metavar="W1,W2", help="hidden-layer widths, e.g. 64,64")
-    p.add_argument("--activation", metavar="NAME", help="activation function (tanh, sin, ...)")
     p.add_argument("--opt", action="append", metavar="NAME=VALUE", help="optimizer option (repeatable)")
-    p.add_argument("--time-limit", type=float, metavar="SECONDS", help="wall-time budget of the training loop")
-    p.add_argument("--restarts", type=int, metavar="N",
-                   help="after a stall, start again up to N times (see --restart-noise); keep the best")
-    p.add_argument("--restart-above", type=float, metavar="LOSS",
-                   help="restart only after a stall at a training loss above LOSS (default 0: any stall)")
-    p.add_argument("--restart-noise", type=float, metavar="SIGMA",
-                   help="restart from the best weights so far, each layer moved by SIGMA times its standard "
-                        "deviation (default 0: from a fresh initialisation)")
-    p.add_argument("--stall-window", type=int, metavar="W",
-                   help="a run whose loss fell by less than --stall-factor over the last W steps has stalled "
-                        "(default 0: off)")
-    p.add_argument("--stall-factor", type=float, metavar="F", help="see --stall-window (default 10)")
-    p.add_argument("--resample-every", type=int, metavar="N",
-                   help="redraw the interior points from the residual every N steps (default 0: never)")
-    p.add_argument("--resample-pool", type=int, metavar="M",
-                   help="candidate points of each redraw (default 0: 20 times the interior count)")
-    p.add_argument("--causal", type=float, metavar="EPS", help="causal training from this epsilon (default 0: off)")
-    p.add_argument("--checkpoint-every", type=int, metavar="K", help="steps between checkpoints (default 50)")
+    kinds = {"int": int, "float": float, "choice": str, "widths": str}
+    for e in schema.ENTRIES:
+        if e.flag is not None:
+            p.add_argument(e.flag, type=kinds[e.kind], metavar=e.metavar, dest=e.name, help=_help(e))
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace the run --out holds (refused otherwise)")
     p.add_argument("--devices", type=int, metavar="N",

@@ -58,23 +58,39 @@ _MESSAGES = {
     "nonfinite": "the loss became non-finite; the last finite parameters were kept",
     "interrupted": "interrupted by the user (Ctrl-C); outputs reflect the last finished step",
     "converged": "converged: the optimizer needs no further component to reach its precision target",
-    "time_limit": "stopped at the wall-time limit",
-    "target": "reached the target loss",
-    "budget": "used the whole step budget",
+    "target": "converged: the loss reached its target",
     "stopped": "stopped by the callback",
+}
+CONVERGED = ("converged", "target")  # the statuses of a run that reached its target
+_ENDED = {
+    "budget": "the step budget ran out",
+    "time_limit": "the time budget ran out",
+    "stalled": "the loss fell by less than 10x over the stall window and no restart was left",
 }
 
 
-def _message(status: str, loss: float, settings, resamples: list, summaries) -> str:
-    if status == "stalled" and settings.restarts and not loss > settings.restart_above:
-        message = (f"stalled at loss {loss:.3e}, at or below restart_above = {settings.restart_above:g}: "
-                   "a floor good enough, so no restart")
-    elif status == "stalled":
-        message = ("stalled: the loss stopped falling (the optimizer's `patience` of steps without a "
-                   "`min_decrease`" + (", or less than a factor `stall_factor` over `stall_window` steps"
-                                       if settings.stall_window else "")
-                   + ") — the floor of this network, these points and this rule (restarts, a larger "
-                   "network or another optimizer may go further)")
+def _not_converged(status: str, loss: float, target: float, history: dict) -> str:
+    """The message of a run that ended on a budget or a stall above its target: what happened, what to try."""
+    losses = [x for x in history.get("loss", []) if np.isfinite(x)]
+    first = losses[0] if losses else loss
+    sizes = [x for x in history.get("step_size", []) if np.isfinite(x)]
+    stuck = losses and loss > 0.5 * first
+    message = f"did not converge: {_ENDED.get(status, status)} at loss {loss:.3e}, above the target {target:.3e}"
+    if stuck:
+        eta = f" (median step size {np.median(sizes):.1e})" if sizes else ""
+        message += (f"; the loss hardly moved from its start, {first:.3e}{eta}. Try another optimizer "
+                    "(--optimizer amstramgram, or adam_lbfgs), another seed, or initial values of the learned "
+                    "parameters nearer the truth")
+    else:
+        message += ("; try a longer budget (--time-limit), restarts (--restarts N), more points or a larger "
+                    "network (docs/usage.md, \"Defaults\")")
+    return message
+
+
+def _message(status: str, loss: float, target: float, settings, resamples: list, summaries, history) -> str:
+    if status in _ENDED:
+        message = (_MESSAGES["target"] if loss <= target
+                   else _not_converged(status, loss, target, history))
     else:
         message = _MESSAGES.get(status, status)
     if resamples:
@@ -128,7 +144,9 @@ def final_metrics(training, params, loss: float, run, status: str, summaries) ->
         "val_loss": training.val_loss(params),
         **_errors(compiled, training.model, params, training.test_points, training.test_values, training.dtype),
         "status": status,
-        "message": _message(status, loss, settings, rows, summaries),
+        "converged": status in CONVERGED or (status in _ENDED and loss <= training.target_loss),
+        "target_loss": training.target_loss,
+        "message": _message(status, loss, training.target_loss, settings, rows, summaries, run.history),
         **restarts,
         **({"resamples": rows} if rows else {}),
         "history": run.history,

@@ -1,9 +1,10 @@
-"""Run settings: what the spec says, overridden by what the caller says.
+"""Run settings: the defaults, what the spec says, and what the caller says.
 
-Precedence, lowest first: built-in defaults < the spec's `model`/`sample`/`solve` lines <
-keyword arguments of `pdedsl.solve` (or command-line flags). Changing the optimizer drops
-the spec's options for the old one (they belong to it), and its restart and stall settings
-(`restarts`, `restart_above`, `restart_noise`, `stall_window`, `stall_factor`), tuned to it.
+Precedence, lowest first: the default recipe (run/_defaults.py: rules that read the problem's
+dimension, time coordinate and domain) < the spec's `model`/`sample`/`solve` lines < keyword arguments
+of `pdedsl.solve` (or command-line flags). Names, kinds and ranges come from the one table of settings,
+`pdedsl.settings`. Changing the optimizer drops the spec's options for the old one (they belong to it),
+and the settings of the table that are tuned to it (`restarts`, `restart_noise`, `stall_window`).
 """
 
 from __future__ import annotations
@@ -12,45 +13,43 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 
+from pdedsl import settings as schema
 from pdedsl.errors import PdeError
+from pdedsl.run import _defaults as defaults
 
-__all__ = ["RunSettings", "resolve_settings"]
+__all__ = ["RunSettings", "resolve_settings", "KEYWORDS"]
 
-OPTIMIZERS = ("amstramgram", "anagram", "engd", "gd", "adam", "lbfgs", "adam_lbfgs")
-DEFAULT_STEPS = {"amstramgram": 500, "anagram": 500, "engd": 500, "gd": 2000, "adam": 5000, "lbfgs": 2000,
-                 "adam_lbfgs": 20000}
-_SOLVE_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "restarts", "restart_above", "restart_noise",
-               "stall_window", "stall_factor", "causal", "causal_slices")
-# Settings of the training loop, not of the optimizer: another optimizer keeps them.
-_LOOP_KEYS = ("optimizer", "steps", "time_limit", "target_loss", "causal", "causal_slices")
+OPTIMIZERS = schema.OPTIMIZERS
+# The keywords of `pdedsl.solve` (and flags) that are settings of the table.
+KEYWORDS = tuple(e.name for e in schema.ENTRIES if e.keyword)
 
 
 @dataclass(frozen=True)
 class RunSettings:
+    """The resolved settings of one run: one field per entry of `pdedsl.settings.ENTRIES`, plus the
+    optimizer, its options, the point counts, the precision, and the constants the runner reads."""
+
     optimizer: str = "amstramgram"
     optimizer_options: dict = field(default_factory=dict)
-    steps: int = 500
-    time_limit: float | None = None  # wall seconds for the optimisation loop
-    target_loss: float | None = None
-    restarts: int = 0  # fresh initialisations allowed after a stall (the best attempt is kept)
-    restart_above: float = 0.0  # ...but only after a stall at a loss above this
+    steps: int = defaults.UNLIMITED_STEPS
+    time_limit: float | None = defaults.TIME_LIMIT  # wall seconds for the optimisation loop
+    target_loss: float | None = None  # None: round-off relative to the problem's scale (the training loop)
+    restarts: int = 0  # restarts allowed after a stall above the target (the best attempt is kept)
     restart_noise: float = 0.0  # > 0: restart from the best weights so far, moved by this much noise
-    stall_window: int = 0  # > 0: a loss that fell by less than stall_factor over this many steps is a stall
-    stall_factor: float = 10.0
+    stall_window: int = 0  # > 0: a loss that fell by less than 10x over this many steps is a stall
     seed: int = 0
     counts: dict = field(default_factory=dict)  # "interior"/"boundary"/"initial" -> points
     method: str = "sobol"
-    resample_every: int | None = None  # redraw the interior points from the residual (RAD) every this many
-    # steps (0: never; None: automatic, run/_resample.py `automatic_period`)
-    resample_pool: int = 0  # candidate points for the redraw; 0: 20 times the interior count
+    resample_every: int | None = None  # redraw period (0: never; None: automatic, run/_resample.py)
     causal: float = 0.0  # > 0: the first ε of causal training along the time coordinate (0: off)
-    causal_slices: int = 32  # time slices of causal training
-    widths: tuple = (32,)
+    widths: tuple = (32, 32)
     activation: str = "tanh"
-    init: str | None = None  # network initialisation scheme (solver default when None)
+    init: str | None = "lecun"
     float32: bool = False
     checkpoint_every: int = 50
     n_test: int = 10_000
+    resample_pool: int = 0  # constants of pdedsl.settings, read by the redraws and causal training
+    causal_slices: int = schema.CAUSAL_SLICES
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -67,111 +66,60 @@ class RunSettings:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def resolve_settings(spec_settings, **overrides) -> RunSettings:
-    """Merge the spec's settings with caller overrides (None means "not given")."""
+def resolve_settings(spec_settings, domain=None, **overrides) -> RunSettings:
+    """Merge the defaults for a problem on `domain` with the spec's settings and caller overrides (None
+    means "not given"). Without `domain`, the recipe of a stationary problem is used for the model."""
     model = dict(getattr(spec_settings, "model", {}) or {})
     sample = dict(getattr(spec_settings, "sample", {}) or {})
     solve = dict(getattr(spec_settings, "solve", {}) or {})
 
-    optimizer = overrides.get("optimizer") or solve.get("optimizer", "amstramgram")
-    optimizer = str(optimizer).lower()
+    optimizer = str(overrides.get("optimizer") or solve.get("optimizer", "amstramgram")).lower()
     if optimizer not in OPTIMIZERS:
         raise PdeError(f"unknown optimizer {optimizer!r}", hint=f"choose one of: {', '.join(OPTIMIZERS)}")
-    options = {k: v for k, v in solve.items() if k not in _SOLVE_KEYS}
+    loop_names = {e.name for e in schema.entries("solve")}
+    options = {k: v for k, v in solve.items() if k not in loop_names and k != "optimizer"}
     if optimizer != solve.get("optimizer", optimizer):
-        # The options, restarts and stall tests of the spec are tuned to its optimizer: another one runs
-        # without them (the budget keys, time_limit and target_loss, stay).
+        # The options, restarts and stall test of the spec are tuned to its optimizer: another one runs
+        # without them (the training loop's own settings stay).
         options = {}
-        solve = {k: v for k, v in solve.items() if k in _LOOP_KEYS}
+        solve = {k: v for k, v in solve.items() if k in loop_names and schema.entry(k).loop}
     options.update(overrides.get("optimizer_options") or {})
 
-    counts = {k: int(v) for k, v in sample.items() if k in ("interior", "boundary", "initial")}
-    counts.update({k: int(v) for k, v in (overrides.get("points") or {}).items()})
+    recipe = defaults.recipe(domain) if domain is not None else {}
+    values = {"widths": recipe.get("widths", (32, 32)), "init": "lecun", "method": recipe.get("method", "sobol"),
+              **defaults.loop_defaults(optimizer)}
+    values.update(model)
+    values.update(sample)
+    values.update(solve)
+    values.pop("kind", None)
+    values.update({k: v for k, v in overrides.items() if v is not None and k in KEYWORDS + ("float32",)})
+    if values.get("restarts") and "restart_noise" not in values:
+        values["restart_noise"] = defaults.RESTART_NOISE
 
-    settings = RunSettings(
-        optimizer=optimizer,
-        optimizer_options=options,
-        steps=int(solve.get("steps", DEFAULT_STEPS[optimizer])),
-        time_limit=solve.get("time_limit"),
-        target_loss=solve.get("target_loss"),
-        restarts=int(solve.get("restarts", 0)),
-        restart_above=float(solve.get("restart_above", 0.0)),
-        restart_noise=float(solve.get("restart_noise", 0.0)),
-        stall_window=int(solve.get("stall_window", 0)),
-        stall_factor=float(solve.get("stall_factor", 10.0)),
-        counts=counts,
-        method=str(sample.get("method", "sobol")),
-        resample_every=sample.get("resample_every"),
-        resample_pool=int(sample.get("resample_pool", 0)),
-        causal=float(solve.get("causal", 0.0)),
-        causal_slices=int(solve.get("causal_slices", 32)),
-        widths=tuple(int(w) for w in model.get("widths", (32,))),
-        activation=str(model.get("activation", "tanh")),
-        init=model.get("init"),
-    )
-    if optimizer != solve.get("optimizer", optimizer) and "steps" not in overrides:
-        settings = replace(settings, steps=DEFAULT_STEPS[optimizer])
-    chosen = {k: v for k, v in overrides.items()
-              if v is not None and k not in ("optimizer", "optimizer_options", "points")}
-    if "widths" in chosen:
-        chosen["widths"] = tuple(int(w) for w in chosen["widths"])
-    settings = replace(settings, **chosen)
-    _check(settings)
+    counts = dict(recipe.get("counts", {}))
+    counts.update({k: v for k, v in sample.items() if k in schema.SAMPLE_TARGETS})
+    counts.update(overrides.get("points") or {})
+    _check(values, counts)
+    fields = {f for f in RunSettings.__dataclass_fields__}
+    settings = RunSettings(optimizer=optimizer, optimizer_options=options, counts=counts,
+                           **{k: v for k, v in values.items()
+                              if k in fields and k not in ("optimizer", "optimizer_options", "counts")})
+    if settings.widths is not None:
+        settings = replace(settings, widths=tuple(int(w) for w in settings.widths))
     return settings
 
 
-def _whole(value, low: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
-
-_INF = float("inf")
-# The range of each run setting a flag, a keyword or the spec may set: (name, whole number or not, low,
-# high, what the message says it must be, hint). A value of None is "not set" for those that may be.
-_RANGES = (
-    ("steps", True, 1, _INF, "a positive whole number", "pass --steps N with N >= 1"),
-    ("seed", True, 0, 2**32 - 1, f"a whole number from 0 to {2**32 - 1}", "pass --seed S with 0 <= S < 2^32"),
-    ("checkpoint_every", True, 0, _INF, "a whole number >= 0", "pass --checkpoint-every K (0: only at the end)"),
-    ("n_test", True, 1, _INF, "a positive whole number", "e.g. n_test=10000"),
-    ("restarts", True, 0, 100, "a whole number from 0 to 100",
-     "pass --restarts N (or restarts = N in the solve line) with 0 <= N <= 100"),
-    ("restart_above", False, 0, _INF, "a loss >= 0",
-     "restart only after a stall above this training loss; 0 restarts after any stall"),
-    ("stall_window", True, 0, 100_000, "a whole number of steps from 0 to 100000",
-     "0 turns the test off; e.g. 20 with stall_factor 10: a stall is less than 10x over 20 steps"),
-    ("stall_factor", False, 1, 1e300, "a number >= 1", "the loss must fall by at least this factor over stall_window steps"),
-    ("resample_every", True, 0, 1_000_000, "a whole number of steps from 0 to 1000000",
-     "redraw the interior points from the residual every N steps; 0 never does"),
-    ("resample_pool", True, 0, 10_000_000, "a whole number from 0 to 10000000",
-     "the number of candidate points; 0 takes 20 times the interior count"),
-    ("causal", False, 0, 1e12, "a number from 0 to 1e12 (the first ε)",
-     "e.g. causal = 1 trains time slices in order; 0 turns it off"),
-    ("causal_slices", True, 1, 10_000, "a whole number from 1 to 10000",
-     "the number of time slices of causal training, e.g. 32"),
-    ("restart_noise", False, 0, 1e3, "a number from 0 to 1000",
-     "0 restarts from a fresh initialisation; e.g. 1e-2 perturbs the best weights by 1 %"),
-)
-_OPTIONAL = ("resample_every",)
-
-
-def _in_range(value, whole: bool, low, high) -> bool:
-    kinds = (int,) if whole else (int, float)
-    return isinstance(value, kinds) and not isinstance(value, bool) and low <= value <= high
-
-
-def _check(settings: RunSettings) -> None:
+def _check(values: dict, counts: dict) -> None:
     """The same rules for flags and keyword arguments as for the spec's own settings."""
-    def fail(message, hint):
-        raise PdeError(message, hint=hint)
-
-    for group, count in settings.counts.items():
-        if not (_whole(count, 1) and count <= 10_000_000):
-            fail(f"the {group} point count must be a positive whole number, not {count!r}",
-                 "e.g. --points interior=900 boundary=120")
-    for name in ("time_limit", "target_loss"):
-        value = getattr(settings, name)
-        if value is not None and not (isinstance(value, (int, float)) and value > 0):
-            fail(f"{name} must be a positive number, not {value!r}", f"pass a {name.replace('_', ' ')} > 0")
-    for name, whole, low, high, must, hint in _RANGES:
-        value = getattr(settings, name)
-        if not (value is None and name in _OPTIONAL) and not _in_range(value, whole, low, high):
-            fail(f"{name} must be {must}, not {value!r}", hint)
+    for group, count in counts.items():
+        if not (isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= 10_000_000):
+            raise PdeError(f"the {group} point count must be a positive whole number, not {count!r}",
+                           hint="e.g. --points interior=900 boundary=120")
+    for name, value in values.items():
+        if name not in KEYWORDS:
+            continue
+        e = schema.entry(name)
+        if isinstance(value, tuple) and e.kind == "widths":
+            value = list(value)
+        if schema.problem_with(e, value) is not None:
+            raise PdeError(f"{name} must be {e.must()}, not {value!r}", hint=e.hint)

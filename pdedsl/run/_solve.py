@@ -27,12 +27,13 @@ from pathlib import Path
 import jax
 import numpy as np
 
+from pdedsl import settings as schema
 from pdedsl.errors import PdeError
 from pdedsl.run._interrupt import counting_sigint
 from pdedsl.run._memory import check_step_memory
 from pdedsl.run._metrics import describe_device, final_metrics
 from pdedsl.run._outputs import check_out_dir, clear_out_dir, write_outputs
-from pdedsl.run._settings import RunSettings, resolve_settings
+from pdedsl.run._settings import KEYWORDS, RunSettings, resolve_settings
 from pdedsl.run._solution import Solution, save_params
 from pdedsl.run._training import Training
 from pdedsl.solvers import OptimizerSettingError, Sharded, make_optimizer, optimizer_settings, points_mesh
@@ -48,29 +49,26 @@ def _compile(problem):
     return problem.compile() if hasattr(problem, "compile") else problem
 
 
-def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method=None, out=None,
-          resume=False, overwrite=False, float32=None, quiet=True, time_limit=None, target_loss=None, widths=None,
-          activation=None, optimizer_options=None, checkpoint_every=None, n_test=None, restarts=None,
-          restart_above=None, restart_noise=None, stall_window=None, stall_factor=None,
-          resample_every=None, resample_pool=None, handle_sigint=True, devices=None, causal=None) -> Solution:
+def solve(problem, *, optimizer=None, points=None, optimizer_options=None, out=None, resume=False, overwrite=False,
+          float32=None, quiet=True, handle_sigint=True, devices=None, **settings) -> Solution:
     """Train a PINN for `problem` (a Problem, CompiledProblem or path) and return the Solution.
 
-    Keyword arguments override the spec's settings. With `out=DIR` every output file is written
-    there: `resume=True` continues from DIR's checkpoint, `overwrite=True` replaces the run DIR
+    Keyword arguments override the spec's settings: `optimizer`, `points` ({"interior": N, ...}),
+    `optimizer_options` and every setting of the table `pdedsl.settings.ENTRIES` by its name (`steps`,
+    `time_limit`, `target_loss`, `seed`, `widths`, `activation`, `init`, `method`, `resample_every`,
+    `restarts`, `restart_noise`, `stall_window`, `causal`, `checkpoint_every`, `n_test`); None leaves a
+    setting to the spec or the defaults (docs/usage.md, "Defaults"). With `out=DIR` every output file is
+    written there: `resume=True` continues from DIR's checkpoint, `overwrite=True` replaces the run DIR
     holds (a folder holding a run is refused otherwise); without `out` nothing is written. Ctrl-C
     (in the main thread, with `handle_sigint`) stops at the end of the current step and still writes
     every output; a Ctrl-C while they are written removes them and raises KeyboardInterrupt.
-    `causal`: the first ε of causal training along the time coordinate (0: off).
     `devices`: how many devices the points are split over (default: all of them on an accelerator,
     1 on CPU); a run resumes on the number it started with.
     """
+    _check_keywords(settings)
     compiled = _compile(problem)
-    settings = resolve_settings(
-        compiled.settings, optimizer=optimizer, steps=steps, seed=seed, points=points, method=method,
-        float32=float32, time_limit=time_limit, target_loss=target_loss, widths=widths, activation=activation,
-        optimizer_options=optimizer_options, checkpoint_every=checkpoint_every, n_test=n_test, restarts=restarts,
-        restart_above=restart_above, restart_noise=restart_noise, stall_window=stall_window,
-        stall_factor=stall_factor, resample_every=resample_every, resample_pool=resample_pool, causal=causal)
+    settings = resolve_settings(compiled.settings, compiled.domain, optimizer=optimizer, points=points,
+                                optimizer_options=optimizer_options, float32=float32, **settings)
     out_dir = Path(out) if out is not None else None
     if resume and out_dir is None:
         raise PdeError("--resume needs the folder of the run to continue", hint="pass --out DIR of that run")
@@ -97,6 +95,18 @@ def solve(problem, *, optimizer=None, steps=None, seed=None, points=None, method
             clear_out_dir(out_dir, resume=resume, overwrite=overwrite)
         status = training.train(run, interrupts)
         return _finish(training, run, status, interrupts, int(mesh.devices.size))
+
+
+def _check_keywords(given: dict) -> None:
+    """Every keyword is a setting of the table (a retired one says what replaced it)."""
+    for name in given:
+        if name in KEYWORDS:
+            continue
+        if name in schema.RETIRED:
+            raise PdeError(f"'{name}' is no longer a setting", hint=schema.RETIRED[name])
+        guess = difflib.get_close_matches(name, KEYWORDS, n=1)
+        hint = (f"did you mean '{guess[0]}'? " if guess else "") + f"the settings are: {', '.join(KEYWORDS)}"
+        raise PdeError(f"solve() got an unknown setting '{name}'", hint=hint)
 
 
 def start_processes() -> bool:
@@ -144,7 +154,7 @@ def _fingerprint(compiled, settings: RunSettings, devices: int = 1) -> str:
 def _build_optimizer(compiled, settings: RunSettings):
     """The configured optimizer. An option it does not have, or a value it cannot take, is a PdeError; at
     its place in the spec when it came from there."""
-    valid = optimizer_settings(settings.optimizer)
+    valid = tuple(f for f in optimizer_settings(settings.optimizer) if f not in schema.FIXED_OPTIONS)
     spec = compiled.settings
     from_spec = spec.solve.get("optimizer") == settings.optimizer
 

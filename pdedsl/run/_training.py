@@ -20,12 +20,14 @@ from pdedsl.errors import PdeError
 from pdedsl.run._assemble import initial_params, make_residual_fn
 from pdedsl.run._causal import causal_optimizer
 from pdedsl.run._checkpoint import CHECKPOINT, RunState, load_checkpoint, save_checkpoint
+from pdedsl.run._defaults import ROUNDOFF
 from pdedsl.run._metrics import describe_device, display_name, evaluation_data
 from pdedsl.run._progress import make_reporter
 from pdedsl.run._resample import KEEPS_STATE, Resampler, carried_state
 from pdedsl.run._sampling import collocation_points
 from pdedsl.run._validation import VALIDATION_EVERY, Validated, validation_data
 from pdedsl.run._wrappers import Monitored, StallWindow
+from pdedsl.settings import STALL_FACTOR
 from pdedsl.solvers import MLP, Status
 from pdedsl.solvers import run as drive
 
@@ -58,7 +60,7 @@ class Training:
         if settings.causal:
             optimizer = causal_optimizer(optimizer, compiled, settings)
         if settings.stall_window:
-            optimizer = StallWindow(optimizer, settings.stall_window, float(settings.stall_factor))
+            optimizer = StallWindow(optimizer, settings.stall_window, STALL_FACTOR)
         self.validation = validation_data(compiled, settings.counts, settings.seed, self.dtype)
         optimizer = Validated(optimizer, self.validation, VALIDATION_EVERY.get(settings.optimizer, 1))
         if self.test_values is not None:
@@ -73,6 +75,7 @@ class Training:
         # finds a non-finite loss, the parameters before the pause's are the last finite ones.
         self._recent = (None, None)
         self._loss = jax.jit(lambda params, data: 0.5 * jnp.sum(self.residual_fn(params, data) ** 2))
+        self.target_loss = settings.target_loss  # None until `train` computes the round-off target
 
     # -- pieces -----------------------------------------------------------------------------------
     def loss(self, params, data=None) -> float:
@@ -81,6 +84,14 @@ class Training:
     def val_loss(self, params) -> float:
         """The loss at the held-out points (`val_loss`)."""
         return self.loss(params, self.validation)
+
+    def _roundoff(self) -> float:
+        """The default target: `ROUNDOFF` times the loss of the zero function (every weight, bias and
+        learned scalar 0), the problem's own scale; a problem whose zero function has no loss (its
+        solution is 0) takes `ROUNDOFF` squared as an absolute target."""
+        zero = jax.tree_util.tree_map(jnp.zeros_like, self._fresh(jax.random.PRNGKey(0)))
+        scale = self.loss(zero)
+        return ROUNDOFF * scale if scale > 0 and np.isfinite(scale) else ROUNDOFF**2
 
     def _fresh(self, key):
         return initial_params(self.model, key, self.compiled.parameters)
@@ -141,8 +152,6 @@ class Training:
         if out_of_time:
             return False
         loss = self.loss(run.params)
-        if status == "stalled" and not loss > s.restart_above:  # a stall at a floor good enough
-            return False
         run.attempts.finish(loss, run.params, run.step, status)
         self._attempt_start(run)
         return True
@@ -151,6 +160,8 @@ class Training:
     def train(self, run: RunState, interrupts) -> str:
         """Take steps until the run ends; returns its status. `run` is updated in place."""
         s = self.settings
+        if self.target_loss is None:
+            self.target_loss = self._roundoff()
         elapsed0, t0 = run.elapsed, time.perf_counter()
 
         def clock() -> float:
@@ -169,13 +180,13 @@ class Training:
             return None
 
         reporter = make_reporter(self.quiet, total=s.steps, start=run.step, problem=display_name(self.compiled.name),
-                                 optimizer=s.optimizer, device=describe_device())
+                                 optimizer=s.optimizer, device=describe_device(), time_limit=s.time_limit)
         status = "budget"
         with reporter:
             while not interrupts.count:
                 at_call = clock()
                 result = drive(self.optimizer, self.residual_fn, run.params, self.data,
-                               steps=max(s.steps - run.step, 0), target_loss=s.target_loss,
+                               steps=max(s.steps - run.step, 0), target_loss=self.target_loss,
                                callback=on_step, state=run.state, start_step=run.step)
                 self._record(run, result, at_call)
                 status = result.reason if result.status is Status.STOPPED else result.status.value

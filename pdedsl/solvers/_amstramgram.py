@@ -27,16 +27,16 @@ loss. τ lives in the state and is adapted like a trust-region radius, first rul
 after a rejected step (θ unchanged: only fewer components can change the next step), doubled when
 the line search has to cut the step below `short_step` (the model overshoots), divided by 4 when the
 kept components cannot even halve the residual (a fixed point of the rule that is not a minimum),
-moved back towards τ0 after a full step. The method reports `converged` when r_ε = 0 (‖r‖ < ε), and
-`stalled` after `patience` steps in a row without progress (the floor of this network, these
-points and this rule).
+moved back towards τ0 after a full step. The method reports `converged` when r_ε = 0 (‖r‖ < ε); it
+has no stall test of its own: the runner's (a loss that fell by less than 10× over a window of steps)
+covers every optimizer.
 
 `subspace_search` (off by default) makes more of each factorisation, which is nearly the whole cost
 of a step (a residual evaluation costs far less): besides the rule's step, it tries
 the truncations at a geometric ladder of ranks and the Levenberg–Marquardt directions
 d_λ = Σ U_i Δ_i c_i / (Δ_i² + λ) on a log grid of λ (from 10⁻² to 10⁻²⁰ × Δ_max²), each with a short
 η grid, in one batched call, and takes whichever trial has the lowest loss. τ is still adapted from
-the rule's own trial, so the rule and its stall test behave as without the search. It pays where the
+the rule's own trial, so the rule behaves as without the search. It pays where the
 Gauss–Newton model is poor far from the solution: on Allen–Cahn, where the damped directions win most
 steps, it leaves the plateau on which the rule stalls; on Burgers it did not help (docs/solvers.md).
 """
@@ -125,7 +125,6 @@ def _column_scale(jac: jax.Array, rcond: float, rows) -> jax.Array:
 class AMStramGRAMState(NamedTuple):
     step: jax.Array  # int32 scalar: number of steps taken
     tau: jax.Array  # the crossing factor of the next step (float scalar)
-    stalled: jax.Array  # int32 scalar: consecutive steps without progress
     level: jax.Array  # int32 scalar: the sketch level the next step starts from (`SketchLadder`)
 
 
@@ -144,9 +143,6 @@ class AMStramGRAM(LineSearch, FactoredSteps):
         rcond: relative round-off floor on singular values.
         tau_range: τ stays within these multiples of τ0.
         short_step: a line-search step below this counts as an overshoot (τ doubled).
-        min_decrease: a step that lowers the loss by less than this fraction makes no progress;
-        patience: that many such steps in a row stops the run as `stalled` (a floor: round-off, or a point
-            the rule cannot leave).
         scale_columns: factor φ̂ D⁻¹ instead of φ̂, D = diag of its column norms (Marquardt's scaling;
             columns below rcond·max keep scale 1), and step D⁻¹ d: the rank rule then no longer depends
             on the units of individual parameters. Off by default (docs/solvers.md: it helps some
@@ -162,8 +158,6 @@ class AMStramGRAM(LineSearch, FactoredSteps):
     rcond: float = 1e-13
     tau_range: tuple[float, float] = (1e-6, 1e3)
     short_step: float = 0.125
-    min_decrease: float = 1e-3
-    patience: int = 20
     scale_columns: bool = False
     subspace_search: bool = False
 
@@ -181,7 +175,7 @@ class AMStramGRAM(LineSearch, FactoredSteps):
         theta, _ = ravel_pytree(params)
         num_residuals = row_layout(residual_fn, jax.eval_shape(residual_fn, params, data).shape[0]).count
         zero = jnp.zeros((), jnp.int32)
-        return AMStramGRAMState(zero, jnp.asarray(self.tau0(num_residuals), theta.dtype), zero, zero)
+        return AMStramGRAMState(zero, jnp.asarray(self.tau0(num_residuals), theta.dtype), zero)
 
     def _needed(self, proj, tau) -> jax.Array:
         """The leading components the rule reads: up to min(r_∩, r_ε) (the elbow is at or below it)."""
@@ -217,9 +211,7 @@ class AMStramGRAM(LineSearch, FactoredSteps):
             new_loss = jnp.where(better, trial, new_loss)
             step_size = jnp.where(better, eta, step_size)
             taken_rank = jnp.where(better, jnp.round(ranks[best]).astype(jnp.int32), taken_rank)
-        # τ, trust-region style (module docstring; the order of the rules is below). `stalled` counts
-        # consecutive steps that lowered the loss by less than `min_decrease` (relative); `patience` of
-        # them is a stall, ‖r‖ < ε is convergence.
+        # τ, trust-region style (module docstring; the order of the rules is below); ‖r‖ < ε is convergence.
         tau0 = self.tau0(prob.rows.count)
         exhausted = jnp.square(rce[rank]) > 0.5 * jnp.square(rce[0])
         short = ls.step_size < self.short_step
@@ -233,13 +225,11 @@ class AMStramGRAM(LineSearch, FactoredSteps):
                                   jnp.where(exhausted, state.tau / 4,
                                             jnp.where(ls.step_size >= 0.5, towards_tau0, state.tau))))
         tau = jnp.clip(tau, tau0 * self.tau_range[0], tau0 * self.tau_range[1])
-        progress = new_loss <= (1.0 - self.min_decrease) * loss
-        stalled = jnp.where(progress, 0, state.stalled + 1).astype(jnp.int32)
         converged = r_eps == 0
         stats = search_stats(
             loss, LineSearchResult(step_size, new_loss, theta, new_loss < loss),
-            status=status_code(converged=converged, stalled=stalled >= self.patience), rank=taken_rank,
+            status=status_code(converged=converged), rank=taken_rank,
             rank_cross=r_cross, rank_eps=r_eps, predicted=0.5 * jnp.square(rce[rank]), sv_max=s[0],
             tau=state.tau, components=components)
-        new_state = AMStramGRAMState(state.step + 1, tau.astype(state.tau.dtype), stalled, level)
+        new_state = AMStramGRAMState(state.step + 1, tau.astype(state.tau.dtype), level)
         return prob.unravel(theta), new_state, stats

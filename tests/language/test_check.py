@@ -9,6 +9,7 @@ from pdedsl.geometry import Box, Face, Faces, Interior
 from pdedsl.language import _ir as c
 from pdedsl.language._check import check
 from pdedsl.language._parser import parse_spec
+from pdedsl.settings import OPTIMIZERS
 
 SQUARE = "domain x in [0, 1], y in [0, 1]\nunknown u\n"
 
@@ -136,9 +137,10 @@ ERRORS = [
      "an exact solution must be a scalar expression of the coordinates",
      "it may use coordinates and `let` constants, not the unknowns"),
     (SQUARE + "pde: u = 0\nsolve adamw(steps = 3)", PdeNameError, 4, 7, "unknown optimizer 'adamw'",
-     "did you mean 'adam'? choose one of: amstramgram, anagram, engd, adam, lbfgs, adam_lbfgs, gd"),
+     "did you mean 'adam'? choose one of: " + ", ".join(OPTIMIZERS)),
     (SQUARE + "pde: u = 0\nsolve adam(steps = -3)", PdeSemanticError, 4, 20,
-     "`steps` must be a positive whole number, not -3", None),
+     "`steps` must be a positive whole number, not -3",
+     "the step budget (default: none, the time budget ends the run)"),
     (SQUARE + "pde: u = 0\nsample interior 100, method = sobl", PdeNameError, 4, 31,
      "unknown sampling method 'sobl'", "did you mean 'sobol'? choose one of: random, sobol, halton, grid"),
     (SQUARE + "pde: u = 0\nmodel mlp(widths = [0])", PdeSemanticError, 4, 20,

@@ -80,7 +80,7 @@ def test_the_command_line_simulates_the_devices_it_is_asked_for_on_cpu(tmp_path)
     done = _subprocess(["-m", "pdedsl.cli", "solve", str(LAPLACE), "--devices", "2", "--steps", "2", "--widths", "4",
                         "--points", "interior=17", "boundary=9", "--optimizer", "anagram", "--quiet", "--out",
                         str(tmp_path / "run")], tmp_path)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 3, done.stderr[-3000:]  # the step budget: not converged
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert metrics["steps"] == 2 and metrics["devices"] == 2
 

@@ -73,7 +73,7 @@ def test_sigint_stops_after_the_step_and_writes_every_output(tmp_path):
 def test_kill_9_after_a_checkpoint_then_resume_gives_the_uninterrupted_parameters(tmp_path):
     steps = "60"
     reference = start_solve(tmp_path / "whole", "--steps", steps)
-    assert reference.wait(timeout=300) == 0, reference.communicate()
+    assert reference.wait(timeout=300) == 3, reference.communicate()
 
     out = tmp_path / "killed"
     proc = start_solve(out, "--steps", steps, "--checkpoint-every", "3")
@@ -85,7 +85,7 @@ def test_kill_9_after_a_checkpoint_then_resume_gives_the_uninterrupted_parameter
 
     resumed = start_solve(out, "--steps", steps, "--resume")
     stdout, stderr = resumed.communicate(timeout=300)
-    assert resumed.returncode == 0, stderr
+    assert resumed.returncode == 3, stderr
     for a, b in zip(params_of(tmp_path / "whole"), params_of(out)):
         np.testing.assert_array_equal(a, b)
     assert json.loads((out / "metrics.json").read_text())["steps"] == int(steps)
@@ -210,7 +210,7 @@ def test_an_interruption_at_any_moment_loses_nothing(poisson, tmp_path_factory):
         code, stderr = _interrupted_run(spec, out, moment, sig)
         assert "Traceback" not in stderr and "Exception ignored" not in stderr
         if sig == signal.SIGINT:
-            assert code in (0, 130), stderr
+            assert code in (0, 3, 130), stderr  # 3: it ended on its step budget before the signal
         if (out / "metrics.json").exists():
             _check_outputs_complete(out)
         if not (out / "checkpoint.npz").exists():  # stopped before its first checkpoint: nothing to resume

@@ -63,7 +63,7 @@ def test_resume_refuses_changed_data_and_reference_files(tmp_path, capsys):
     spec, csv = _copy_example(tmp_path / "inverse", "heat_inverse.pde", "heat_obs.csv")
     out = tmp_path / "inverse" / "run"
     small = ["--widths", "4", "--points", "interior=16", "boundary=8", "initial=8", "--quiet"]
-    assert main(["solve", str(spec), "--steps", "1", "--out", str(out), *small]) == 0
+    assert main(["solve", str(spec), "--steps", "1", "--out", str(out), *small]) == 3
     rows = csv.read_text().splitlines()
     rows[1] = rows[1][:-1] + ("1" if rows[1][-1] != "1" else "2")  # one observation changed in its last digit
     csv.write_text("\n".join(rows) + "\n")
@@ -74,7 +74,7 @@ def test_resume_refuses_changed_data_and_reference_files(tmp_path, capsys):
     (tmp_path / "burgers").mkdir()
     spec, ref = _copy_example(tmp_path / "burgers", "burgers.pde", "burgers_reference.npz")
     out = tmp_path / "burgers" / "run"
-    assert main(["solve", str(spec), "--steps", "1", "--out", str(out), "--optimizer", "adam", *small]) == 0
+    assert main(["solve", str(spec), "--steps", "1", "--out", str(out), "--optimizer", "adam", *small]) == 3
     with np.load(ref) as archive:
         arrays = {k: archive[k] for k in archive.files}
     arrays["u"] = arrays["u"] * (1 + 1e-12)

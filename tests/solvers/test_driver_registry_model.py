@@ -74,16 +74,22 @@ def test_target_and_converged_statuses():
     np.testing.assert_allclose(a @ out.params, np.ones(6), atol=1e-10)
 
 
-def test_a_run_that_cannot_progress_stops_as_stalled_not_converged():
-    # r(x) = x² + 1 has its least loss ½ at x = 0, where φ̂ = 0: no step lowers the loss, ‖r‖ = 1 > eps
+def test_a_run_that_cannot_progress_is_never_converged_and_the_stall_test_stops_it():
+    from pdedsl.run._wrappers import StallWindow
+
+    # r(x) = x² + 1 has its least loss ½ at x = 0, where φ̂ = 0: no step lowers the loss, ‖r‖ = 1 > eps.
+    # AMStramGRAM has no stall test of its own: it goes on to the budget, reporting "running".
     res = lambda p, d: jnp.square(p) + d
-    out = run(AMStramGRAM(patience=3), res, jnp.zeros(1), jnp.ones(1), steps=50)
-    assert out.status is Status.STALLED and out.steps == 2
-    assert out.history["status"].tolist() == [0, 0, Status.STALLED.code]
+    out = run(AMStramGRAM(), res, jnp.zeros(1), jnp.ones(1), steps=3)
+    assert out.status is Status.BUDGET and out.history["status"].tolist() == [0, 0, 0]
     np.testing.assert_array_equal(out.params, np.zeros(1))
     # every rejected step quadruples τ (τ0 = 1/√S = 1), so the next step keeps fewer components
     np.testing.assert_array_equal(out.history["tau"], [1.0, 4.0, 16.0])
-    assert float(out.state.tau) == 16.0
+    assert float(out.state.tau) == 64.0
+    # The runner's stall test (less than 10x over 2 steps) stops it at the third step.
+    stalled = run(StallWindow(AMStramGRAM(), 2, 10.0), res, jnp.zeros(1), jnp.ones(1), steps=50)
+    assert stalled.status is Status.STALLED and stalled.steps == 2
+    assert stalled.history["status"].tolist() == [0, 0, Status.STALLED.code]
 
 
 def test_nonfinite_keeps_last_finite_params():

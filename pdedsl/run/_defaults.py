@@ -1,0 +1,58 @@
+"""The default recipe: what a spec without settings lines gets, by rules that read the problem's kind.
+
+The rules (docs/usage.md, "Defaults", has them as one table) read three facts of the problem: its
+dimension (time counted), whether it has a time coordinate, and whether its domain is a box or a
+shape. They never read which problem it is.
+
+* network: two hidden layers of 32 tanh neurons with LeCun initialisation up to three dimensions,
+  one layer of 64 from four (a wider, shallower net keeps P, and the step's cost, down);
+* points: an evolution problem takes 2000 interior, 100 boundary and 200 initial Sobol' points, which
+  the runner redraws from the residual every 10 AMStramGRAM steps (run/_resample.py); a stationary
+  problem on a box up to two dimensions the nodes of a regular grid (784 inside, 116 on the boundary:
+  the 30 × 30 grid of the unit square); otherwise Sobol' points, 800 + 200 up to two dimensions,
+  2000 + 400 in three, 4000 + 500 from four;
+* optimizer: AMStramGRAM;
+* stopping: a wall-time budget of `TIME_LIMIT` seconds and no step budget; the loss target is
+  round-off relative to the problem's scale (`ROUNDOFF` × the loss of the zero function, computed by
+  the training loop); a stall (less than 10× over `STALL_WINDOW` steps) restarts from the best weights
+  so far moved by 10 % noise, up to `RESTARTS` times.
+"""
+
+from __future__ import annotations
+
+__all__ = ["recipe", "TIME_LIMIT", "ROUNDOFF", "UNLIMITED_STEPS", "STALL_WINDOW", "RESTARTS", "RESTART_NOISE"]
+
+TIME_LIMIT = 300.0  # seconds of the training loop
+UNLIMITED_STEPS = 1_000_000  # "no step budget": the time budget, the target or a stall ends the run
+ROUNDOFF = 1e-21  # the default target loss, relative to the loss of the zero function
+RESTARTS = 100
+RESTART_NOISE = 0.1  # when restarts are on and the spec does not say
+# Steps of the stall window by optimizer: natural-gradient steps each gain orders of magnitude when they
+# work; first-order ones need many steps for a factor of 10.
+STALL_WINDOW = {"amstramgram": 20, "anagram": 20, "engd": 20, "gd": 2000, "adam": 2000, "lbfgs": 500,
+                "adam_lbfgs": 2000, "ssbroyden": 5000}
+NATURAL_GRADIENT = ("amstramgram", "anagram", "engd")
+
+
+def _is_box(domain) -> bool:
+    return type(domain).__name__ == "Box"
+
+
+def recipe(domain) -> dict:
+    """The model and sample defaults for a problem on `domain`: widths, init, method and counts."""
+    dim, evolution = int(domain.dim), getattr(domain, "time", None) is not None
+    widths = (32, 32) if dim <= 3 else (64,)
+    if evolution:
+        method, counts = "sobol", {"interior": 2000, "boundary": 100, "initial": 200}
+    elif _is_box(domain) and dim <= 2:
+        method, counts = "grid", {"interior": 784 if dim == 2 else 100, "boundary": 116}
+    else:
+        interior, boundary = (800, 200) if dim <= 2 else (2000, 400) if dim == 3 else (4000, 500)
+        method, counts = "sobol", {"interior": interior, "boundary": boundary}
+    return {"widths": widths, "init": "lecun", "activation": "tanh", "method": method, "counts": counts}
+
+
+def loop_defaults(optimizer: str) -> dict:
+    """The training loop's defaults for `optimizer`: restarts and the stall window."""
+    return {"restarts": RESTARTS if optimizer in NATURAL_GRADIENT else 0,
+            "stall_window": STALL_WINDOW[optimizer]}
