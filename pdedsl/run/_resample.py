@@ -36,7 +36,7 @@ _BATCH = 4096  # candidates scored per chunk
 # optimizer -> the fields of its state kept across a redraw (None: all of it)
 KEEPS_STATE = {"amstramgram": None, "adam": None, "gd": None, "lbfgs": ("step",), "adam_lbfgs": ("step", "adam"),
                "ssbroyden": ("step", "inverse_hessian", "updates")}
-AUTO_EVERY = {"amstramgram": 10, "adam": 100, "gd": 100, "lbfgs": 500, "adam_lbfgs": 500, "ssbroyden": 500}
+AUTO_EVERY = {"amstramgram": 10, "adam": 100, "gd": 100, "lbfgs": 500, "adam_lbfgs": 500, "ssbroyden": 100}
 _WRAPPED = (ValidatedState, StallWindowState, CausalState)  # runner wrappers' states, each with `inner`
 
 
