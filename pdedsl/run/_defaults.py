@@ -11,7 +11,10 @@ shape. They never read which problem it is.
   problem on a box up to two dimensions the nodes of a regular grid (784 inside, 116 on the boundary:
   the 30 × 30 grid of the unit square); otherwise Sobol' points, 800 + 200 up to two dimensions,
   2000 + 400 in three, 4000 + 500 from four;
-* optimizer: AMStramGRAM;
+* optimizer: SSBroyden for a nonlinear evolution problem (a time coordinate and a residual that is
+  not affine in the unknowns: a shock, a reaction front), whose loss needs many cheap quasi-Newton
+  steps; AMStramGRAM otherwise, whose natural-gradient steps reach round-off on linear and stationary
+  problems;
 * stopping: a wall-time budget of `TIME_LIMIT` seconds and no step budget; the loss target is
   round-off relative to the problem's scale (`ROUNDOFF` × the loss of the zero function, computed by
   the training loop); a stall (less than 10× over `STALL_WINDOW` steps) restarts from the best weights
@@ -38,8 +41,9 @@ def _is_box(domain) -> bool:
     return type(domain).__name__ == "Box"
 
 
-def recipe(domain) -> dict:
-    """The model and sample defaults for a problem on `domain`: widths, init, method and counts."""
+def recipe(domain, linear: bool = True) -> dict:
+    """The defaults for a problem on `domain` whose residuals are affine in the unknowns or not
+    (`linear`): optimizer, widths, init, method and counts."""
     dim, evolution = int(domain.dim), getattr(domain, "time", None) is not None
     widths = (32, 32) if dim <= 3 else (64,)
     if evolution:
@@ -49,7 +53,9 @@ def recipe(domain) -> dict:
     else:
         interior, boundary = (800, 200) if dim <= 2 else (2000, 400) if dim == 3 else (4000, 500)
         method, counts = "sobol", {"interior": interior, "boundary": boundary}
-    return {"widths": widths, "init": "lecun", "activation": "tanh", "method": method, "counts": counts}
+    optimizer = "ssbroyden" if evolution and not linear else "amstramgram"
+    return {"optimizer": optimizer, "widths": widths, "init": "lecun", "activation": "tanh", "method": method,
+            "counts": counts}
 
 
 def loop_defaults(optimizer: str) -> dict:

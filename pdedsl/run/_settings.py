@@ -66,14 +66,17 @@ class RunSettings:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def resolve_settings(spec_settings, domain=None, **overrides) -> RunSettings:
-    """Merge the defaults for a problem on `domain` with the spec's settings and caller overrides (None
-    means "not given"). Without `domain`, the recipe of a stationary problem is used for the model."""
+def resolve_settings(spec_settings, domain=None, linear=True, **overrides) -> RunSettings:
+    """Merge the defaults for a problem on `domain` (`linear`: whether its residuals are affine in the
+    unknowns) with the spec's settings and caller overrides (None means "not given"). Without `domain`,
+    the recipe of a stationary problem is used for the model."""
     model = dict(getattr(spec_settings, "model", {}) or {})
     sample = dict(getattr(spec_settings, "sample", {}) or {})
     solve = dict(getattr(spec_settings, "solve", {}) or {})
 
-    optimizer = str(overrides.get("optimizer") or solve.get("optimizer", "amstramgram")).lower()
+    recipe = defaults.recipe(domain, linear) if domain is not None else {}
+    optimizer = str(overrides.get("optimizer") or solve.get("optimizer") or recipe.get("optimizer", "amstramgram"))
+    optimizer = optimizer.lower()
     if optimizer not in OPTIMIZERS:
         raise PdeError(f"unknown optimizer {optimizer!r}", hint=f"choose one of: {', '.join(OPTIMIZERS)}")
     loop_names = {e.name for e in schema.entries("solve")}
@@ -85,7 +88,6 @@ def resolve_settings(spec_settings, domain=None, **overrides) -> RunSettings:
         solve = {k: v for k, v in solve.items() if k in loop_names and schema.entry(k).loop}
     options.update(overrides.get("optimizer_options") or {})
 
-    recipe = defaults.recipe(domain) if domain is not None else {}
     values = {"widths": recipe.get("widths", (32, 32)), "init": "lecun", "method": recipe.get("method", "sobol"),
               **defaults.loop_defaults(optimizer)}
     values.update(model)

@@ -38,3 +38,19 @@ def test_a_redraw_keeps_the_inverse_hessian_and_drops_the_pair():
     assert int(kept.step) == 7 and int(kept.updates) == 5 and not bool(kept.paired)
     np.testing.assert_array_equal(kept.inverse_hessian, 2 * np.eye(3))
     np.testing.assert_array_equal(kept.grad, 0)
+
+
+def test_the_default_optimizer_follows_time_and_linearity():
+    from pdedsl.run._resample import automatic_period
+    from pdedsl.run._settings import resolve_settings
+
+    def defaults(text):
+        compiled = pdedsl.parse(text).compile()
+        settings = resolve_settings(compiled.settings, compiled.domain, compiled.linear)
+        return settings.optimizer, automatic_period(compiled, settings)
+
+    bare = HEAT.split("model")[0]
+    assert defaults(bare) == ("amstramgram", 10)  # linear evolution: natural gradient, redraws every 10
+    assert defaults(bare.replace("dt(u) - 0.25", "dt(u) + u * dx(u) - 0.25")) == ("ssbroyden", 100)
+    stationary = "domain x in [0, 1]\nunknown u\npde: dxx(u) = u^3 - 1\nboundary: u = 0\n"
+    assert defaults(stationary) == ("amstramgram", 0)

@@ -118,14 +118,12 @@ def test_evolution_problems_redraw_automatically_with_a_period_per_optimizer():
     from pdedsl.run._resample import automatic_period
     from pdedsl.run._settings import resolve_settings
 
-    text = BURGERS.read_text()
-    line = next(x for x in text.splitlines() if x.startswith("sample"))
-    plain = line.split(", resample_every")[0].split(", method")[0]
-    burgers = pdedsl.parse(text.replace(line, plain), "burgers.pde").compile()
-    settings = resolve_settings(burgers.settings, optimizer="amstramgram")
+    burgers = pdedsl.load(BURGERS).compile()  # sampled points by default, no `resample_every`
+    settings = resolve_settings(burgers.settings, burgers.domain, burgers.linear, optimizer="amstramgram")
     assert settings.resample_every is None and automatic_period(burgers, settings) == 10
     assert [automatic_period(burgers, replace(settings, optimizer=name))
-            for name in ("adam", "gd", "lbfgs", "adam_lbfgs", "anagram", "engd")] == [100, 100, 500, 500, 0, 0]
+            for name in ("ssbroyden", "adam", "gd", "lbfgs", "adam_lbfgs", "anagram", "engd")] == \
+        [100, 100, 100, 500, 500, 0, 0]
     assert automatic_period(burgers, replace(settings, method="grid")) == 0  # a grid is a choice of points
     assert automatic_period(burgers, replace(settings, resample_every=0)) == 0
     assert automatic_period(burgers, replace(settings, resample_every=7)) == 7
