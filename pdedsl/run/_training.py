@@ -199,6 +199,8 @@ class Training:
                     continue
                 out_of_time = s.time_limit is not None and clock() - elapsed0 >= s.time_limit
                 if not self._restart(run, status, out_of_time):
+                    if status == "stalled" and out_of_time and run.attempts.current < s.restarts:
+                        status = "time_limit"  # a restart was due, but the time budget had run out
                     break
             else:
                 status = "interrupted"
