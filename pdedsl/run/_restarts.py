@@ -4,7 +4,10 @@ After an attempt ends as stalled (or non-finite) with restarts left, the next at
 `restart_noise` σ > 0 (0.1 by default when restarts are on) from the best finished attempt's
 parameters with every array moved by σ·std(array)·N(0, 1) — a stall near a solution is a local floor
 that a small jump leaves (docs/solvers.md) — or, with σ = 0, from a fresh initialisation from
-`fold_in(PRNGKey(seed), attempt)`.
+`fold_in(PRNGKey(seed), attempt)`. When the attempt that just ended is within the stall factor (10×)
+of the best, it is at the same level and the next one starts from it instead: on a flat stretch (the
+plateau of a small initialisation) the attempts' losses differ by noise, and going back to the lowest
+one would throw away the steps taken since.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+
+from pdedsl.settings import STALL_FACTOR
 
 __all__ = ["Attempts", "perturbed", "ranked"]
 
@@ -43,6 +48,8 @@ class Attempts:
     finished: list = field(default_factory=list)  # {"attempt", "steps", "end_step", "loss", "status"} each
     best_loss: float = math.inf
     best: Any = None  # parameters of the finished attempt with the lowest finite loss, on the host
+    last: Any = None  # parameters the last finished attempt ended with (read by the next start only)
+    last_loss: float = math.inf
 
     def first_step(self) -> int:
         """The global step at which the current attempt started."""
@@ -51,18 +58,21 @@ class Attempts:
     def finish(self, loss: float, params, steps: int, status: str) -> None:
         self.finished.append({"attempt": self.current, "steps": steps - self.first_step(), "end_step": steps,
                               "loss": loss, "status": status})
+        self.last_loss, self.last = ranked(loss), jax.device_get(params)
         if ranked(loss) < self.best_loss:
-            self.best_loss, self.best = loss, jax.device_get(params)
+            self.best_loss, self.best = loss, self.last
         self.current += 1
 
     def start_params(self, seed: int, restart_noise: float, fresh, dtype):
-        """Parameters of the current attempt: `fresh(key)` for attempt 0 and plain restarts, the best
-        finished attempt's perturbed with `restart_noise` > 0."""
+        """Parameters of the current attempt: `fresh(key)` for attempt 0 and plain restarts; with
+        `restart_noise` > 0 the last finished attempt's perturbed when its loss is within the stall factor
+        of the best one's (the same level), the best finished attempt's otherwise."""
         key = jax.random.PRNGKey(seed)
         if self.current:
             key = jax.random.fold_in(key, self.current)
         if self.current and restart_noise > 0 and self.best is not None:
-            return perturbed(self.best, restart_noise, key, dtype)
+            same_level = self.last is not None and self.last_loss <= STALL_FACTOR * self.best_loss
+            return perturbed(self.last if same_level else self.best, restart_noise, key, dtype)
         return fresh(key)
 
     def kept(self, params, loss: float, steps: int, status: str):

@@ -169,3 +169,18 @@ def test_bad_run_settings(tmp_path, capsys, setting, value, message):
     err = capsys.readouterr().err
     assert err.startswith(f"{LAPLACE}: error: {setting} must be") and "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_perturbed_restart_continues_from_the_last_attempt_at_the_best_level():
+    import jax.numpy as jnp
+
+    from pdedsl.run._restarts import Attempts
+
+    # constant arrays have spread 0: the move leaves them as they are, so the start is visible exactly
+    tries = Attempts()
+    tries.finish(1.0, {"w": jnp.full(3, 1.0)}, 10, "stalled")
+    tries.finish(1.5, {"w": jnp.full(3, 2.0)}, 20, "stalled")  # within 10x of the best: go on from it
+    np.testing.assert_array_equal(tries.start_params(0, 0.01, None, jnp.float64)["w"], 2.0)
+    tries.finish(50.0, {"w": jnp.full(3, 3.0)}, 30, "stalled")  # 50x the best: back to the best
+    np.testing.assert_array_equal(tries.start_params(0, 0.01, None, jnp.float64)["w"], 1.0)
+    assert tries.best_loss == 1.0
