@@ -68,11 +68,11 @@ def lower(problem: SymbolicProblem) -> LoweredProblem:
 
 
 def is_linear(problem: LoweredProblem) -> bool:
-    """Whether every residual is affine in the unknowns' values and derivatives and the learned scalars:
-    each second derivative of each component with respect to two of them is zero (a product of two
-    unknowns, a power, a function of an unknown, or a learned coefficient of one makes it nonlinear)."""
+    """Whether every residual is affine in the unknowns' values and derivatives: each second derivative
+    of each component with respect to two of them is zero (a product of two unknowns, a power or a
+    function of an unknown makes it nonlinear). Learned scalars count as coefficients: κ·∂ₓₓu is linear."""
     for residual in problem.residuals:
-        variables = [jet.symbol for jet in residual.jets + residual.pair_jets] + list(residual.scalars)
+        variables = [jet.symbol for jet in residual.jets + residual.pair_jets]
         for expr in residual.exprs:
             for i, a in enumerate(variables):
                 if any(sympy.diff(expr, a, b) != 0 for b in variables[i:]):

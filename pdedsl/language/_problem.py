@@ -66,7 +66,7 @@ class CompiledProblem:
     filename: str | None = None  # the spec's file name and text, for errors the runner finds (a bad option)
     text: str | None = field(default=None, repr=False)
     reference_span: Span | None = None  # the `reference` statement, for errors in the file it names
-    linear: bool = False  # every residual affine in the unknowns (and learned scalars): `is_linear`
+    linear: bool = False  # every residual affine in the unknowns' values and derivatives: `is_linear`
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""`CompiledProblem.linear`: every residual affine in the unknowns' values and derivatives."""
+"""`CompiledProblem.linear`: every residual affine in the unknowns' values and derivatives (learned
+scalars are coefficients)."""
 
 from pathlib import Path
 
@@ -24,9 +25,9 @@ def test_linearity_of_the_pde(pde, linear):
     assert pdedsl.parse(HEADER + f"pde: {pde}\n" + CONDITIONS).compile().linear is linear
 
 
-def test_a_nonlinear_condition_or_a_learned_coefficient_makes_the_problem_nonlinear():
+def test_a_nonlinear_condition_makes_the_problem_nonlinear_a_learned_coefficient_does_not():
     neumann = HEADER + "pde: dt(u) = dxx(u)\nboundary: dx(u) + u^2 = 0 on x = 0\nboundary: u = 0 on x = 1\n" \
         "initial: u = sin(pi * x) on t = 0\n"
     assert pdedsl.parse(neumann).compile().linear is False
     assert pdedsl.parse(neumann.replace("u^2", "2 * u")).compile().linear is True
-    assert pdedsl.load(ROOT / "examples" / "heat_inverse.pde").compile().linear is False  # κ · dxx(u), κ learned
+    assert pdedsl.load(ROOT / "examples" / "heat_inverse.pde").compile().linear is True  # κ · dxx(u), κ learned
