@@ -28,15 +28,16 @@ def build(spec: str, interior: int, seed: int):
     from pdedsl.language import load
     from pdedsl.run._assemble import make_residual_fn
     from pdedsl.run._sampling import collocation_points
+    from pdedsl.run._settings import resolve_settings
     from pdedsl.solvers import MLP
 
     compiled = load(spec).compile()
-    settings = compiled.settings
-    counts = {**{k: v for k, v in settings.sample.items() if isinstance(v, int)}, "interior": interior}
-    points = collocation_points(compiled.domain, compiled.groups, counts, settings.sample.get("method", "sobol"), seed)
+    settings = resolve_settings(compiled.settings, compiled.domain, compiled.linear)  # the spec's run settings
+    counts = {**settings.counts, "interior": interior}
+    points = collocation_points(compiled.domain, compiled.groups, counts, settings.method, seed)
     data = {name: {k: jax.numpy.asarray(v) for k, v in group.items()} for name, group in points.items()}
-    model = MLP(in_dim=compiled.domain.dim, out_dim=len(compiled.unknowns),
-                widths=tuple(settings.model.get("widths", (32,))), activation=settings.model.get("activation", "tanh"))
+    model = MLP(in_dim=compiled.domain.dim, out_dim=len(compiled.unknowns), widths=settings.widths,
+                activation=settings.activation, initializer=settings.init)
     return model, make_residual_fn(compiled.groups, model, data), data
 
 
