@@ -1,13 +1,13 @@
 """The default recipe: what a spec without settings lines gets, by rules that read the problem's kind.
 
-The rules (docs/usage.md, "Defaults", has them as one table) read three facts of the problem: its
-dimension (time counted), whether it has a time coordinate, and whether its domain is a box or a
-shape. They never read which problem it is.
+The rules (docs/usage.md, "Defaults", has them as one table) read four facts of the problem: its
+dimension (time counted), whether it has a time coordinate, whether its domain is a box or a shape,
+and whether its residuals are affine in the unknowns. They never read which problem it is.
 
 * network: two hidden layers of 32 tanh neurons with LeCun initialisation up to three dimensions,
   one layer of 64 from four (a wider, shallower net keeps P, and the step's cost, down);
 * points: an evolution problem takes 2000 interior, 100 boundary and 200 initial Sobol' points, which
-  the runner redraws from the residual every 10 AMStramGRAM steps (run/_resample.py); a stationary
+  the runner redraws from the residual (every 10 AMStramGRAM or 100 SSBroyden steps, run/_resample.py); a stationary
   problem on a box up to two dimensions the nodes of a regular grid (784 inside, 116 on the boundary:
   the 30 × 30 grid of the unit square); otherwise Sobol' points, 800 + 200 up to two dimensions,
   2000 + 400 in three, 4000 + 500 from four;

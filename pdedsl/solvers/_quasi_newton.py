@@ -128,11 +128,10 @@ class SSBroyden:
         # again from a multiple of I, the next direction a gradient step.
         ok = jnp.isfinite(after) & (after <= loss)
         new_theta = jnp.where(ok, theta + step, theta)
-        kept = SSBroydenState(state.step + 1, h_inv, state.updates + took.astype(jnp.int32), theta, grad, direction,
-                              jnp.ones((), bool), search)
-        restart = SSBroydenState(state.step + 1, h_inv, jnp.zeros((), jnp.int32), theta, grad, direction,
-                                 jnp.zeros((), bool), self._search().init(theta))
-        new_state = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), kept, restart)
+        # refused: H itself is kept, and `updates = 0` makes the next step start it again from a multiple of I
+        search = jax.tree_util.tree_map(lambda a, b: jnp.where(ok, a, b), search, self._search().init(theta))
+        new_state = SSBroydenState(state.step + 1, h_inv, jnp.where(ok, state.updates + took.astype(jnp.int32), 0),
+                                   theta, grad, direction, ok, search)
         stats = {
             "loss": loss,
             "loss_after": jnp.where(ok, after, loss),
