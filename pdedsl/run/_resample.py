@@ -5,9 +5,9 @@ Across a redraw an optimizer keeps the parts of its state that hold nothing tied
 (`KEEPS_STATE`): all of AMStramGRAM's (crossing factor, sketch level), Adam's and gradient descent's;
 L-BFGS's step count (its memory and line-search values start afresh); `adam_lbfgs`'s step count and
 Adam moments (so the switch to L-BFGS stays where it was); SSBroyden's step count and inverse Hessian
-(no pair is taken across the redraw: its gradients belong to two different losses). The causal ε is kept; the stall window
-and the held-out loss's counter start afresh; ANaGRAM (its momentum lives in function space) and ENGD
-start a fresh state.
+(no pair is taken across the redraw: its gradients belong to two different losses). The causal ε is
+kept; the stall window and the held-out loss's counter start afresh; ANaGRAM (its momentum lives in
+function space) and ENGD start a fresh state.
 
 Evolution problems redraw without being asked (`automatic_period`): a problem with a time
 coordinate, sampled (not gridded) interior points, no given data points and an optimizer of

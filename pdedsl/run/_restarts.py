@@ -49,7 +49,6 @@ class Attempts:
     best_loss: float = math.inf
     best: Any = None  # parameters of the finished attempt with the lowest finite loss, on the host
     last: Any = None  # parameters the last finished attempt ended with (read by the next start only)
-    last_loss: float = math.inf
 
     def first_step(self) -> int:
         """The global step at which the current attempt started."""
@@ -58,7 +57,7 @@ class Attempts:
     def finish(self, loss: float, params, steps: int, status: str) -> None:
         self.finished.append({"attempt": self.current, "steps": steps - self.first_step(), "end_step": steps,
                               "loss": loss, "status": status})
-        self.last_loss, self.last = ranked(loss), jax.device_get(params)
+        self.last = jax.device_get(params)
         if ranked(loss) < self.best_loss:
             self.best_loss, self.best = loss, self.last
         self.current += 1
@@ -71,7 +70,7 @@ class Attempts:
         if self.current:
             key = jax.random.fold_in(key, self.current)
         if self.current and restart_noise > 0 and self.best is not None:
-            same_level = self.last is not None and self.last_loss <= STALL_FACTOR * self.best_loss
+            same_level = self.last is not None and ranked(self.finished[-1]["loss"]) <= STALL_FACTOR * self.best_loss
             return perturbed(self.last if same_level else self.best, restart_noise, key, dtype)
         return fresh(key)
 
