@@ -2,9 +2,10 @@
 
 Each `Entry` says what a setting is (its kind and range), where it may be written (the spec's `model`,
 `sample` or `solve` line, a command-line flag, a keyword of `pdedsl.solve`), its default and the hint an
-error shows. The spec checker (pdedsl/language/_settings.py), the command line (pdedsl/run/_commands.py)
-and the run settings (pdedsl/run/_settings.py) are all read off `ENTRIES`; a new runner setting is one
-entry here, one field of `RunSettings` and its line in docs/usage.md.
+error shows. The spec checker (pdedsl/language/_settings.py), the flags of `pdedsl solve`
+(pdedsl/run/_commands.py), the keywords of `pdedsl.solve` and the fields of `RunSettings`
+(pdedsl/run/_settings.py) are all read off `ENTRIES` when they are used, so a new runner setting is one
+entry here and its line in docs/usage.md (and the code that reads its value from the run's settings).
 
 The lists of names (optimizers, activations, initialisers, sampling methods) are written here once;
 tests/test_settings_schema.py holds them to the solver registry and the geometry.
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 __all__ = ["Entry", "ENTRIES", "OPTIMIZERS", "ACTIVATIONS", "INITIALIZERS", "SAMPLE_METHODS", "SAMPLE_TARGETS",
            "MODELS", "FIXED_OPTIONS", "RETIRED", "IGNORED", "STALL_FACTOR", "RESAMPLE_POOL", "CAUSAL_SLICES",
-           "entry", "entries", "problem_with", "spec_names"]
+           "entry", "entries", "keywords", "problem_with", "spec_names"]
 
 OPTIMIZERS = ("amstramgram", "anagram", "engd", "gd", "adam", "lbfgs", "adam_lbfgs", "ssbroyden")
 NATURAL_GRADIENT = ("amstramgram", "anagram", "engd")
@@ -62,6 +63,8 @@ class Entry:
     default: the value without any setting; None where the rules of docs/usage.md pick it ("automatic").
     loop: a setting of the training loop, kept when a flag or keyword changes the optimizer (the others
     are tuned to the spec's optimizer and dropped with it).
+    trajectory: whether it shapes the run's trajectory, so that a resume must keep it (the run's
+    fingerprint covers it); False for the budgets and the checkpoint period, which a resume may change.
     """
 
     name: str
@@ -75,6 +78,7 @@ class Entry:
     flag: str | None = None
     keyword: bool = True
     loop: bool = True
+    trajectory: bool = True
     metavar: str = "N"
 
     def must(self) -> str:
@@ -116,11 +120,11 @@ ENTRIES: tuple[Entry, ...] = (
           low=0, high=1_000_000, line="sample", flag="--resample-every"),
     # solve line: the training loop
     Entry("steps", "int", "the step budget (default: none, the time budget ends the run)", low=1,
-          flag="--steps"),
+          flag="--steps", trajectory=False),
     Entry("time_limit", "float", "the wall-time budget of the training loop, in seconds", low=_POS,
-          flag="--time-limit", metavar="SECONDS"),
+          flag="--time-limit", trajectory=False, metavar="SECONDS"),
     Entry("target_loss", "float", "stop when the training loss is at or below this (default: round-off)",
-          low=_POS, flag="--target-loss", metavar="LOSS"),
+          low=_POS, flag="--target-loss", trajectory=False, metavar="LOSS"),
     Entry("restarts", "int", "after a stall above the target, start again up to N times; the best is kept",
           low=0, high=100, flag="--restarts", loop=False),
     Entry("restart_noise", "float", "restart from the best weights, each array moved by this times its "
@@ -134,20 +138,31 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("seed", "int", "pass --seed S with 0 <= S < 2^32", 0, low=0, high=2**32 - 1, line=None, flag="--seed",
           metavar="S"),
     Entry("checkpoint_every", "int", "pass --checkpoint-every K (0: only at the end)", 50, low=0, line=None,
-          flag="--checkpoint-every", metavar="K"),
+          flag="--checkpoint-every", trajectory=False, metavar="K"),
     Entry("n_test", "int", "e.g. n_test=10000", 10_000, low=1, line=None),
 )
 
-_BY_NAME = {e.name: e for e in ENTRIES}
+# Everything below reads `ENTRIES` when called (nothing is derived at import), and so do the readers of
+# the table: a test that adds an entry sees it in the spec checker, the flags, the keywords and
+# `RunSettings` (tests/test_settings_schema.py).
 
 
 def entry(name: str) -> Entry:
-    return _BY_NAME[name]
+    """The entry of `name` (KeyError when there is none)."""
+    for e in ENTRIES:
+        if e.name == name:
+            return e
+    raise KeyError(name)
 
 
 def entries(line: str | None = None) -> tuple[Entry, ...]:
     """The entries a spec line may set (all of them without `line`)."""
     return ENTRIES if line is None else tuple(e for e in ENTRIES if e.line == line)
+
+
+def keywords() -> tuple[str, ...]:
+    """The settings `pdedsl.solve` takes as keywords (the flags of `pdedsl solve` arrive as them)."""
+    return tuple(e.name for e in ENTRIES if e.keyword)
 
 
 def problem_with(e: Entry, value) -> str | None:

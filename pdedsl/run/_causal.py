@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 
+from pdedsl import settings as schema
 from pdedsl.errors import PdeError
 from pdedsl.run._assemble import WEIGHT_KEY
 from pdedsl.run._sampling import interior_groups
@@ -110,4 +111,4 @@ def causal_optimizer(optimizer, compiled, settings) -> Causal:
         raise err
     low, high = domain.lows[domain.time_axis], domain.highs[domain.time_axis]
     return Causal(optimizer, groups, domain.time_axis, float(low), float(high), float(settings.causal),
-                  int(settings.causal_slices))
+                  schema.CAUSAL_SLICES)

@@ -59,7 +59,7 @@ def _parse_options(items: list[str] | None) -> dict | None:
     return options
 
 
-def _parse_widths(text: str | None):
+def _parse_widths(text: str | None, flag: str):
     if text is None:
         return None
     try:
@@ -67,14 +67,26 @@ def _parse_widths(text: str | None):
     except ValueError:
         widths = ()
     if not widths or min(widths) < 1:
-        raise PdeError(f"--widths: cannot read {text!r}", hint="give hidden-layer widths like --widths 64,64")
+        raise PdeError(f"{flag}: cannot read {text!r}", hint=f"give hidden-layer widths like {flag} 64,64")
     return widths
+
+
+def _parse_flag(text: str | None, flag: str):
+    if text is None:
+        return None
+    if text.lower() not in ("true", "false"):
+        raise PdeError(f"{flag}: cannot read {text!r}", hint=f"write {flag} true or {flag} false")
+    return text.lower() == "true"
+
+
+# How a flag's text becomes its value, by the entry's kind (argparse reads the numbers and names).
+_READ = {"widths": _parse_widths, "flag": _parse_flag}
 
 
 def _solve_spec(solve, problem, out, args):
     """`solve` with the flags of `pdedsl solve` as overrides: one per entry of the settings table."""
-    table = {e.name: getattr(args, e.name) for e in schema.ENTRIES if e.flag is not None}
-    table["widths"] = _parse_widths(args.widths)
+    table = {e.name: _READ[e.kind](getattr(args, e.name), e.flag) if e.kind in _READ else getattr(args, e.name)
+             for e in schema.ENTRIES if e.flag is not None}
     return solve(problem, optimizer=args.optimizer, points=_parse_points(args.points), out=out, resume=args.resume,
                  overwrite=args.overwrite, float32=args.float32 or None, quiet=args.quiet,
                  optimizer_options=_parse_options(args.opt), devices=args.devices, **table)
@@ -137,10 +149,11 @@ def add_run_commands(sub) -> None:
     p.add_argument("--optimizer", metavar="NAME", help="one of " + ", ".join(schema.OPTIMIZERS))
     p.add_argument("--points", nargs="+", metavar="GROUP=N", help="collocation points, e.g. interior=900 boundary=120")
     p.add_argument("--opt", action="append", metavar="NAME=VALUE", help="optimizer option (repeatable)")
-    kinds = {"int": int, "float": float, "choice": str, "widths": str}
+    kinds = {"int": int, "float": float, "choice": str, "widths": str, "flag": str}
     for e in schema.ENTRIES:
         if e.flag is not None:
-            p.add_argument(e.flag, type=kinds[e.kind], metavar=e.metavar, dest=e.name, help=_help(e))
+            p.add_argument(e.flag, type=kinds[e.kind], metavar="true|false" if e.kind == "flag" else e.metavar,
+                           dest=e.name, help=_help(e))
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace the run --out holds (refused otherwise)")
     p.add_argument("--devices", type=int, metavar="N",

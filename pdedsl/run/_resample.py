@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from pdedsl.errors import PdeError
+from pdedsl import settings as schema
 from pdedsl.run._causal import CausalState
 from pdedsl.run._sampling import interior_groups, residual_density_sample
 from pdedsl.run._validation import ValidatedState
@@ -62,14 +62,10 @@ def automatic_period(compiled, settings) -> int:
 class Resampler:
     """Which groups are redrawn, when, and the record of each redraw (`rows`, checkpointed)."""
 
-    def __init__(self, compiled, settings, collocation, dtype):
+    def __init__(self, compiled, settings, dtype):
         self.domain, self.settings, self.dtype = compiled.domain, settings, dtype
         self.every = automatic_period(compiled, settings)
         self.groups = interior_groups(compiled.groups) if self.every else []
-        count = len(collocation[self.groups[0]]["points"]) if self.groups else 0
-        if 0 < settings.resample_pool < count:
-            raise PdeError(f"resample_pool = {settings.resample_pool} is smaller than the {count} interior points "
-                           "it must supply", hint=f"give at least {count} candidates, or 0 for 20 times the count")
         self.rows: list[dict] = []  # {"step", "loss_before", "loss_after"} per redraw
         self._score = None
 
@@ -95,7 +91,7 @@ class Resampler:
     def redraw(self, residual_fn, params, data: dict, step: int, loss) -> dict:
         """New data, its interior points drawn from the residual of `params`; records the redraw."""
         n = int(data[self.groups[0]]["points"].shape[0])
-        pool = self.settings.resample_pool or 20 * n
+        pool = schema.RESAMPLE_POOL * n
         rng = np.random.default_rng(np.random.SeedSequence([self.settings.seed, 3, len(self.rows)]))
         before = loss(params, data)
         points = residual_density_sample(lambda x: self._residual_size(residual_fn, params, x), self.domain, n,

@@ -3,67 +3,77 @@
 Precedence, lowest first: the default recipe (run/_defaults.py: rules that read the problem's
 dimension, time coordinate and domain) < the spec's `model`/`sample`/`solve` lines < keyword arguments
 of `pdedsl.solve` (or command-line flags). Names, kinds and ranges come from the one table of settings,
-`pdedsl.settings`. Changing the optimizer drops the spec's options for the old one (they belong to it),
-and the settings of the table that are tuned to it (`restarts`, `restart_noise`, `stall_window`).
+`pdedsl.settings`: `RunSettings` has one field per entry of `ENTRIES`, made from the table (with the
+entry's default; None, "automatic", is filled here or by the code that reads it), after the fields
+that are not settings of the table (the optimizer, its options, the point counts, the precision).
+Changing the optimizer drops the spec's options for the old one (they belong to it), and the settings
+of the table that are tuned to it (`restarts`, `restart_noise`, `stall_window`).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, make_dataclass, replace
 
 from pdedsl import settings as schema
 from pdedsl.errors import PdeError
 from pdedsl.run import _defaults as defaults
 
-__all__ = ["RunSettings", "resolve_settings", "KEYWORDS"]
+__all__ = ["RunSettings", "resolve_settings", "settings_class"]
 
 OPTIMIZERS = schema.OPTIMIZERS
-# The keywords of `pdedsl.solve` (and flags) that are settings of the table.
-KEYWORDS = tuple(e.name for e in schema.ENTRIES if e.keyword)
+_TYPES = {"int": int, "float": float, "choice": str, "widths": tuple, "flag": bool}
 
 
 @dataclass(frozen=True)
-class RunSettings:
-    """The resolved settings of one run: one field per entry of `pdedsl.settings.ENTRIES`, plus the
-    optimizer, its options, the point counts, the precision, and the constants the runner reads."""
+class _Run:
+    """The settings of a run that are not entries of the table; `RunSettings` adds one field per entry."""
 
     optimizer: str = "amstramgram"
     optimizer_options: dict = field(default_factory=dict)
-    steps: int = defaults.UNLIMITED_STEPS
-    time_limit: float | None = defaults.TIME_LIMIT  # wall seconds for the optimisation loop
-    target_loss: float | None = None  # None: round-off relative to the problem's scale (the training loop)
-    restarts: int = 0  # restarts allowed after a stall above the target (the best attempt is kept)
-    restart_noise: float = 0.0  # > 0: restart from the best weights so far, moved by this much noise
-    stall_window: int = 0  # > 0: a loss that fell by less than 10x over this many steps is a stall
-    seed: int = 0
     counts: dict = field(default_factory=dict)  # "interior"/"boundary"/"initial" -> points
-    method: str = "sobol"
-    resample_every: int | None = None  # redraw period (0: never; None: automatic, run/_resample.py)
-    causal: float = 0.0  # > 0: the first ε of causal training along the time coordinate (0: off)
-    widths: tuple = (32, 32)
-    activation: str = "tanh"
-    init: str | None = "lecun"
     float32: bool = False
-    checkpoint_every: int = 50
-    n_test: int = 10_000
-    resample_pool: int = 0  # constants of pdedsl.settings, read by the redraws and causal training
-    causal_slices: int = schema.CAUSAL_SLICES
 
     def as_dict(self) -> dict:
         d = asdict(self)
-        d["widths"] = list(self.widths)
-        return d
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
     def fingerprint(self, source: str, files: str = "") -> str:
         """Hash of everything that determines the trajectory (not the budget): resume must match it.
         `files` stands for the contents of the spec's data and reference files (a hash of them)."""
-        d = self.as_dict()
-        for volatile in ("steps", "time_limit", "target_loss", "checkpoint_every"):
-            d.pop(volatile)
+        budget = {e.name for e in schema.ENTRIES if not e.trajectory}
+        d = {k: v for k, v in self.as_dict().items() if k not in budget}
+        d.update(_constants())
         blob = json.dumps({"settings": d, "source": source, "files": files}, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _constants() -> dict:
+    """The constants of `pdedsl.settings` that shape the trajectory, under the names and with the values
+    they had as fields of the run settings, which keeps the fingerprints of earlier runs (a pool of 0
+    stood for the default, 20 candidates per point)."""
+    pool = 0 if schema.RESAMPLE_POOL == 20 else f"{schema.RESAMPLE_POOL} per point"
+    return {"resample_pool": pool, "causal_slices": schema.CAUSAL_SLICES}
+
+
+def settings_class() -> type:
+    """The class of the run settings of the table as it is now (`RunSettings` unless the table changed)."""
+    return _make_class(schema.ENTRIES)
+
+
+@functools.lru_cache(maxsize=None)
+def _make_class(entries: tuple) -> type:
+    fields = [(e.name, _TYPES[e.kind] if e.default is not None else _TYPES[e.kind] | None,
+               field(default=e.default)) for e in entries]
+    doc = ("The resolved settings of one run: the optimizer, its options, the point counts, the precision, "
+           "and one field per entry of `pdedsl.settings.ENTRIES`.")
+    return make_dataclass("RunSettings", fields, bases=(_Run,), frozen=True,
+                          namespace={"__module__": __name__, "__doc__": doc})
+
+
+RunSettings = settings_class()
 
 
 def resolve_settings(spec_settings, domain=None, linear=True, **overrides) -> RunSettings:
@@ -88,37 +98,41 @@ def resolve_settings(spec_settings, domain=None, linear=True, **overrides) -> Ru
         solve = {k: v for k, v in solve.items() if k in loop_names and schema.entry(k).loop}
     options.update(overrides.get("optimizer_options") or {})
 
+    # The automatic defaults (None in the table) that are known before the run; `target_loss` and
+    # `resample_every` stay None, for the training loop and run/_resample.py to fill.
     values = {"widths": recipe.get("widths", (32, 32)), "init": "lecun", "method": recipe.get("method", "sobol"),
+              "steps": defaults.UNLIMITED_STEPS, "time_limit": defaults.TIME_LIMIT,
               **defaults.loop_defaults(optimizer)}
     values.update(model)
     values.update(sample)
     values.update(solve)
     values.pop("kind", None)
-    values.update({k: v for k, v in overrides.items() if v is not None and k in KEYWORDS + ("float32",)})
-    if values.get("restarts") and "restart_noise" not in values:
-        values["restart_noise"] = defaults.RESTART_NOISE
+    keywords = schema.keywords()
+    values.update({k: v for k, v in overrides.items() if v is not None and (k in keywords or k == "float32")})
+    values.setdefault("restart_noise", defaults.RESTART_NOISE if values.get("restarts") else 0.0)
 
     counts = dict(recipe.get("counts", {}))
     counts.update({k: v for k, v in sample.items() if k in schema.SAMPLE_TARGETS})
     counts.update(overrides.get("points") or {})
-    _check(values, counts)
-    fields = {f for f in RunSettings.__dataclass_fields__}
-    settings = RunSettings(optimizer=optimizer, optimizer_options=options, counts=counts,
-                           **{k: v for k, v in values.items()
-                              if k in fields and k not in ("optimizer", "optimizer_options", "counts")})
+    _check(values, counts, keywords)
+    cls = settings_class()
+    fields = set(cls.__dataclass_fields__)
+    settings = cls(optimizer=optimizer, optimizer_options=options, counts=counts,
+                   **{k: v for k, v in values.items()
+                      if k in fields and k not in ("optimizer", "optimizer_options", "counts")})
     if settings.widths is not None:
         settings = replace(settings, widths=tuple(int(w) for w in settings.widths))
     return settings
 
 
-def _check(values: dict, counts: dict) -> None:
+def _check(values: dict, counts: dict, keywords) -> None:
     """The same rules for flags and keyword arguments as for the spec's own settings."""
     for group, count in counts.items():
         if not (isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= 10_000_000):
             raise PdeError(f"the {group} point count must be a positive whole number, not {count!r}",
                            hint="e.g. --points interior=900 boundary=120")
     for name, value in values.items():
-        if name not in KEYWORDS:
+        if name not in keywords:
             continue
         e = schema.entry(name)
         if isinstance(value, tuple) and e.kind == "widths":

@@ -33,7 +33,7 @@ from pdedsl.run._interrupt import counting_sigint
 from pdedsl.run._memory import check_step_memory
 from pdedsl.run._metrics import describe_device, final_metrics
 from pdedsl.run._outputs import check_out_dir, clear_out_dir, write_outputs
-from pdedsl.run._settings import KEYWORDS, RunSettings, resolve_settings
+from pdedsl.run._settings import RunSettings, resolve_settings
 from pdedsl.run._solution import Solution, save_params
 from pdedsl.run._training import Training
 from pdedsl.solvers import OptimizerSettingError, Sharded, make_optimizer, optimizer_settings, points_mesh
@@ -55,11 +55,10 @@ def solve(problem, *, optimizer=None, points=None, optimizer_options=None, out=N
 
     Keyword arguments override the spec's settings: `optimizer`, `points` ({"interior": N, ...}),
     `optimizer_options` and every setting of the table `pdedsl.settings.ENTRIES` by its name (`steps`,
-    `time_limit`, `target_loss`, `seed`, `widths`, `activation`, `init`, `method`, `resample_every`,
-    `restarts`, `restart_noise`, `stall_window`, `causal`, `checkpoint_every`, `n_test`); None leaves a
-    setting to the spec or the defaults (docs/usage.md, "Defaults"). With `out=DIR` every output file is
-    written there: `resume=True` continues from DIR's checkpoint, `overwrite=True` replaces the run DIR
-    holds (a folder holding a run is refused otherwise); without `out` nothing is written. Ctrl-C
+    `time_limit`, `seed`, `widths`, `causal`, ...: docs/usage.md, "Defaults", lists them); None leaves a
+    setting to the spec or the defaults. With `out=DIR` every output file is written there: `resume=True`
+    continues from DIR's checkpoint, `overwrite=True` replaces the run DIR holds (a folder holding a run
+    is refused otherwise); without `out` nothing is written. Ctrl-C
     (in the main thread, with `handle_sigint`) stops at the end of the current step and still writes
     every output; a Ctrl-C while they are written removes them and raises KeyboardInterrupt.
     `devices`: how many devices the points are split over (default: all of them on an accelerator,
@@ -99,13 +98,14 @@ def solve(problem, *, optimizer=None, points=None, optimizer_options=None, out=N
 
 def _check_keywords(given: dict) -> None:
     """Every keyword is a setting of the table (a retired one says what replaced it)."""
+    keywords = schema.keywords()
     for name in given:
-        if name in KEYWORDS:
+        if name in keywords:
             continue
         if name in schema.RETIRED:
             raise PdeError(f"'{name}' is no longer a setting", hint=schema.RETIRED[name])
-        guess = difflib.get_close_matches(name, KEYWORDS, n=1)
-        hint = (f"did you mean '{guess[0]}'? " if guess else "") + f"the settings are: {', '.join(KEYWORDS)}"
+        guess = difflib.get_close_matches(name, keywords, n=1)
+        hint = (f"did you mean '{guess[0]}'? " if guess else "") + f"the settings are: {', '.join(keywords)}"
         raise PdeError(f"solve() got an unknown setting '{name}'", hint=hint)
 
 

@@ -56,7 +56,7 @@ class Training:
         self.data = {name: {k: jnp.asarray(v, self.dtype) for k, v in group.items()}
                      for name, group in self.collocation.items()}
         self.test_points, self.test_values = evaluation_data(compiled, settings, self.dtype)
-        self.resampler = Resampler(compiled, settings, self.collocation, self.dtype)
+        self.resampler = Resampler(compiled, settings, self.dtype)
         if settings.causal:
             optimizer = causal_optimizer(optimizer, compiled, settings)
         if settings.stall_window:
