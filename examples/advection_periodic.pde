@@ -12,5 +12,5 @@ initial:  u = sin(2 * pi * x)
 exact:    u = sin(2 * pi * (x - c * t))
 
 model  mlp(widths = [32], init = glorot)
-sample interior 900, initial 100
+sample interior 900, initial 100, method = sobol
 solve  amstramgram(steps = 300)

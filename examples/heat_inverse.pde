@@ -17,6 +17,6 @@ exact:
 
 # κ to a relative error of 1e-7..4e-7 (seeds 0, 1, 2) in 130 steps, about 100 s on 2 CPU cores
 # (docs/benchmarks.md); a 2-32-1 network stops near 1e-3: its PDE residual floor caps κ's accuracy.
-model  mlp(init = glorot)
-sample interior 900, boundary 60, initial 60
+model  mlp(widths = [32, 32], init = glorot)
+sample interior 900, boundary 60, initial 60, method = sobol
 solve  anagram(steps = 130)

@@ -91,19 +91,32 @@ def test_retired_and_fixed_names_say_what_replaced_them():
 
 
 def test_the_defaults_follow_the_rules_of_the_problem_kind():
-    stationary = pdedsl.parse("domain x in [0, 1], y in [0, 1]\nunknown u\npde: lap(u) = 0\nboundary: u = 0\n")
-    evolution = pdedsl.parse("domain t in [0, 1], x in [0, 1]\nunknown u\npde: dt(u) = dxx(u)\n"
-                             "boundary: u = 0\ninitial: u = sin(pi * x)\n")
-    five = pdedsl.parse("domain x in [0, 1]^5\nunknown u\npde: lap(u) = 0\nboundary: u = 0\n")
-    got = {name: resolve_settings(p.settings, p.compile().domain)
-           for name, p in (("stationary", stationary), ("evolution", evolution), ("five", five))}
-    assert (got["stationary"].method, got["stationary"].counts) == ("grid", {"interior": 784, "boundary": 116})
-    assert (got["evolution"].method, got["evolution"].counts) == (
-        "sobol", {"interior": 2000, "boundary": 100, "initial": 200})
-    assert got["evolution"].widths == got["stationary"].widths == (32, 32) and got["five"].widths == (64,)
+    heat = ("domain t in [0, 1], x in [0, 1]\nunknown u\npde: dt(u) = dxx(u){}\n"
+            "boundary: u = 0\ninitial: u = sin(pi * x)\n")
+    specs = {
+        "stationary": "domain x in [0, 1], y in [0, 1]\nunknown u\npde: lap(u) = 0\nboundary: u = 0\n",
+        "evolution": heat.format(""),
+        "five": "domain x in [0, 1]^5\nunknown u\npde: lap(u) = 0\nboundary: u = 0\n",
+        "disk": "domain x, y in disk([0, 0], 1)\nunknown u\npde: lap(u) = 1\nboundary: u = 0\n",
+        "nonlinear": "domain x in [0, 1], y in [0, 1]\nunknown u\npde: lap(u) = u^3\nboundary: u = 0\n",
+        "burgers": heat.format(" - u * dx(u)"),
+    }
+    got = {}
+    for name, text in specs.items():
+        compiled = pdedsl.parse(text).compile()
+        got[name] = resolve_settings(compiled.settings, compiled.domain, compiled.linear)
+    expected = {  # widths, method, counts, optimizer
+        "stationary": ((64,), "grid", {"interior": 784, "boundary": 116}, "amstramgram"),
+        "evolution": ((80,), "grid", {"interior": 1225, "boundary": 70, "initial": 70}, "amstramgram"),
+        "five": ((64,), "sobol", {"interior": 4000, "boundary": 500}, "amstramgram"),
+        "disk": ((64,), "sobol", {"interior": 800, "boundary": 200}, "amstramgram"),
+        "nonlinear": ((32, 32), "grid", {"interior": 784, "boundary": 116}, "ssbroyden"),
+        "burgers": ((32, 32), "sobol", {"interior": 2000, "boundary": 100, "initial": 200}, "ssbroyden"),
+    }
+    assert {k: (s.widths, s.method, s.counts, s.optimizer) for k, s in got.items()} == expected
     for s in got.values():
-        assert (s.optimizer, s.init, s.restarts, s.restart_noise, s.stall_window) == (
-            "amstramgram", "lecun", 100, 0.1, 20)
+        restarts = (100, 0.1, 20) if s.optimizer == "amstramgram" else (0, 0.0, 5000)
+        assert (s.init, s.restarts, s.restart_noise, s.stall_window) == ("lecun", *restarts)
         assert s.time_limit == 300.0 and s.target_loss is None
     assert resolve_settings(None, optimizer="adam").restarts == 0
 

@@ -4,17 +4,23 @@ The rules (docs/usage.md, "Defaults", has them as one table) read four facts of 
 dimension (time counted), whether it has a time coordinate, whether its domain is a box or a shape,
 and whether its residuals are affine in the unknowns. They never read which problem it is.
 
-* network: two hidden layers of 32 tanh neurons with LeCun initialisation up to three dimensions,
-  one layer of 64 from four (a wider, shallower net keeps P, and the step's cost, down);
-* points: an evolution problem takes 2000 interior, 100 boundary and 200 initial Sobol' points, which
-  the runner redraws from the residual (every 10 AMStramGRAM or 100 SSBroyden steps, run/_resample.py); a stationary
-  problem on a box up to two dimensions the nodes of a regular grid (784 inside, 116 on the boundary:
-  the 30 × 30 grid of the unit square); otherwise Sobol' points, 800 + 200 up to two dimensions,
-  2000 + 400 in three, 4000 + 500 from four;
-* optimizer: SSBroyden for a nonlinear evolution problem (a time coordinate and a residual that is
-  not affine in the unknowns: a shock, a reaction front), whose loss needs many cheap quasi-Newton
-  steps; AMStramGRAM otherwise, whose natural-gradient steps reach round-off on linear and stationary
-  problems;
+* network: tanh with LeCun initialisation. A linear problem takes one hidden layer: 64 neurons when
+  stationary, 80 when it evolves in time (the solution also varies along t). A nonlinear one takes two
+  layers of 32 up to three dimensions. From four dimensions every problem takes one layer of 64 (a wider,
+  shallower net keeps P, and the step's cost, down). One layer suits the natural-gradient steps of a
+  linear problem: its Gram matrix is better conditioned, each step costs a third of a two-layer one and
+  AMStramGRAM reaches round-off as surely (docs/benchmarks.md, "Specs without settings");
+* points: a linear evolution problem on a box up to two dimensions takes the nodes of a regular grid
+  (1225 inside: the 35 × 35 grid of the unit square, 70 on the boundary, 70 initial); another evolution
+  problem 2000 interior, 100 boundary and 200 initial Sobol' points, which the runner redraws from the
+  residual (every 10 AMStramGRAM or 100 SSBroyden steps, run/_resample.py); a stationary problem on a box
+  up to two dimensions the nodes of a regular grid (784 inside, 116 on the boundary: the 30 × 30 grid
+  of the unit square; 100 inside in one dimension); otherwise Sobol' points, 800 + 200 up to two
+  dimensions, 2000 + 400 in three, 4000 + 500 from four;
+* optimizer: AMStramGRAM for a linear problem (residuals affine in the unknowns), whose natural-gradient
+  steps reach round-off; SSBroyden for a nonlinear one (a shock, a reaction front, a nonlinear source),
+  whose loss is reached by many cheap quasi-Newton steps — the Gauss–Newton model behind the natural
+  gradient is only a model of a nonlinear residual, and its steps stall above round-off there;
 * stopping: a wall-time budget of `TIME_LIMIT` seconds and no step budget; the loss target is
   round-off relative to the problem's scale (`ROUNDOFF` × the loss of the zero function, computed by
   the training loop); a stall (less than 10× over `STALL_WINDOW` steps) restarts from the best weights
@@ -45,15 +51,22 @@ def recipe(domain, linear: bool = True) -> dict:
     """The defaults for a problem on `domain` whose residuals are affine in the unknowns or not
     (`linear`): optimizer, widths, init, method and counts."""
     dim, evolution = int(domain.dim), getattr(domain, "time", None) is not None
-    widths = (32, 32) if dim <= 3 else (64,)
-    if evolution:
+    if dim >= 4:
+        widths = (64,)
+    elif linear:
+        widths = (80,) if evolution else (64,)
+    else:
+        widths = (32, 32)
+    if evolution and linear and _is_box(domain) and dim <= 2:
+        method, counts = "grid", {"interior": 1225, "boundary": 70, "initial": 70}
+    elif evolution:
         method, counts = "sobol", {"interior": 2000, "boundary": 100, "initial": 200}
     elif _is_box(domain) and dim <= 2:
         method, counts = "grid", {"interior": 784 if dim == 2 else 100, "boundary": 116}
     else:
         interior, boundary = (800, 200) if dim <= 2 else (2000, 400) if dim == 3 else (4000, 500)
         method, counts = "sobol", {"interior": interior, "boundary": boundary}
-    optimizer = "ssbroyden" if evolution and not linear else "amstramgram"
+    optimizer = "amstramgram" if linear else "ssbroyden"
     return {"optimizer": optimizer, "widths": widths, "init": "lecun", "activation": "tanh", "method": method,
             "counts": counts}
 

@@ -16,13 +16,12 @@ from pdedsl.solvers import PointwiseGroup, PointwiseResidual
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAT = ROOT / "examples" / "heat.pde"
-HEAT_SOLVE = "steps = 300)"
 SMALL = dict(widths=(16,), points={"interior": 144, "boundary": 24, "initial": 24}, restarts=0, stall_window=0,
              quiet=True)
 
 
 def heat(extra: str):
-    return pdedsl.parse(HEAT.read_text().replace(HEAT_SOLVE, f"steps = 300{extra})"), "heat.pde")
+    return pdedsl.parse(HEAT.read_text() + f"solve amstramgram(steps = 300{extra})\n", "heat.pde")
 
 
 def test_weights_follow_the_formula_for_a_hand_computed_loss_vector():

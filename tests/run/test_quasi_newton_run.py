@@ -40,7 +40,7 @@ def test_a_redraw_keeps_the_inverse_hessian_and_drops_the_pair():
     np.testing.assert_array_equal(kept.grad, 0)
 
 
-def test_the_default_optimizer_follows_time_and_linearity():
+def test_the_default_optimizer_follows_linearity_and_the_points_their_redraws():
     from pdedsl.run._resample import automatic_period
     from pdedsl.run._settings import resolve_settings
 
@@ -50,7 +50,9 @@ def test_the_default_optimizer_follows_time_and_linearity():
         return settings.optimizer, automatic_period(compiled, settings)
 
     bare = HEAT.split("model")[0]
-    assert defaults(bare) == ("amstramgram", 10)  # linear evolution: natural gradient, redraws every 10
+    assert defaults(bare) == ("amstramgram", 0)  # linear evolution on a 1+1-D box: a grid, never redrawn
+    plane = bare.replace("x in [0, 1]", "x in [0, 1], y in [0, 1]").replace("dxx(u)", "lap(u)")
+    assert defaults(plane) == ("amstramgram", 10)  # 2+1-D: Sobol' points, redrawn every 10 steps
     assert defaults(bare.replace("dt(u) - 0.25", "dt(u) + u * dx(u) - 0.25")) == ("ssbroyden", 100)
     stationary = "domain x in [0, 1]\nunknown u\npde: dxx(u) = u^3 - 1\nboundary: u = 0\n"
-    assert defaults(stationary) == ("amstramgram", 0)
+    assert defaults(stationary) == ("ssbroyden", 0)  # stationary: no redraws
