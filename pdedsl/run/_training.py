@@ -79,7 +79,9 @@ class Training:
 
     # -- pieces -----------------------------------------------------------------------------------
     def loss(self, params, data=None) -> float:
-        return float(self._loss(params, self.data if data is None else data))
+        # Parameters as host arrays: those a step returns sit on its device mesh, fresh ones do not, and
+        # either way the loss then compiles once (a second compile cost the first restart ~0.2 s).
+        return float(self._loss(jax.device_get(params), self.data if data is None else data))
 
     def val_loss(self, params) -> float:
         """The loss at the held-out points (`val_loss`)."""

@@ -129,10 +129,11 @@ def test_perturbed_moves_each_array_by_sigma_times_its_spread():
 
     rng = np.random.default_rng(0)
     params = {"w": rng.normal(0.0, 2.0, (200, 100)), "b": np.linspace(0.0, 1.0, 50), "kappa": np.float64(0.25)}
-    key = jax.random.PRNGKey(7)
     with jax.enable_x64(True):
-        moved = _perturbed(params, 1e-2, key, np.float64)
-        again = _perturbed(params, 1e-2, key, np.float64)
+        moved = _perturbed(params, 1e-2, (0, 7), np.float64)
+        again = _perturbed(params, 1e-2, (0, 7), np.float64)
+        other = _perturbed(params, 1e-2, (0, 8), np.float64)
+    assert not np.array_equal(np.asarray(other["w"]), np.asarray(moved["w"]))  # another attempt, other noise
     for name in ("w", "b"):
         step = np.asarray(moved[name]) - params[name]
         assert np.std(step) == pytest.approx(1e-2 * np.std(params[name]), rel=0.15)

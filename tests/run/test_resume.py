@@ -41,7 +41,7 @@ def test_resume_is_bit_for_bit_when_the_first_part_ends_where_the_stall_window_f
     # (step 25 reports the stall). Runs split there, and one step later, continue to the same weights.
     kw = dict(widths=(8,), points={"interior": 64, "boundary": 16, "initial": 16}, quiet=True)
     whole = pdedsl.solve(HEAT, steps=80, out=tmp_path / "whole", **kw)
-    assert [a["steps"] for a in whole.metrics["attempts"]][:2] == [25, 22]
+    assert [a["steps"] for a in whole.metrics["attempts"]][:2] == [25, 30]
     for split in (25, 26):
         pdedsl.solve(HEAT, steps=split, out=tmp_path / str(split), **kw)
         rest = pdedsl.solve(HEAT, steps=80, out=tmp_path / str(split), resume=True, **kw)

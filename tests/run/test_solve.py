@@ -61,7 +61,8 @@ def test_python_api_matches_the_exact_solution_after_a_short_natural_gradient_ru
     err = np.linalg.norm(sol.u(pts)[:, 0] - exact_laplace(pts)) / np.linalg.norm(exact_laplace(pts))
     assert err < 1e-2
     assert sol.u(pts).dtype == np.float64
-    assert len(sol.history["loss"]) == 100 and sol.history["loss"][-1] < sol.history["loss"][0] * 1e-3
+    # the loss of the weights kept (the best attempt's: the last step may belong to a fresh restart)
+    assert len(sol.history["loss"]) == 100 and sol.metrics["loss"] < sol.history["loss"][0] * 1e-3
 
 
 def test_float32_run_computes_in_float32(tmp_path):
