@@ -10,6 +10,6 @@ initial:  u = sin(pi * x)      on t = 0
 exact:    u = exp(-kappa * pi^2 * t) * sin(pi * x)
 
 # No settings: the defaults for a linear evolution problem on a box are a 2-80-1 tanh net (LeCun) on the
-# 35 × 35 grid, trained by AMStramGRAM to a loss of ~1e-22 — a relative L2 error of 1.3e-11 to 3.7e-11
-# in 13–17 s on one CPU core (seeds 0–4, docs/benchmarks.md). A run that stalls above the round-off target
+# 35 × 35 grid, trained by AMStramGRAM to a loss of ~1e-22 — a relative L2 error of 5e-12 to 6e-11 in
+# 11–25 s on one CPU core (seeds 0–4, docs/benchmarks.md). A run that stalls above the round-off target
 # restarts from its best weights moved by 10 % (docs/usage.md, "Defaults").
