@@ -38,19 +38,21 @@ def strip_settings(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def run(spec: Path, out: Path, core: int, seed: int, extra=()) -> subprocess.Popen:
+def run(spec: Path, out: Path, core: int, seed: int) -> subprocess.Popen:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     cmd = ["taskset", "-c", str(core), sys.executable, "-m", "pdedsl.cli", "solve", str(spec), "--seed", str(seed),
-           "--out", str(out), "--overwrite", "--quiet", *extra]
+           "--out", str(out), "--overwrite", "--quiet"]
     return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def summary(out: Path) -> dict:
+def summary(out: Path) -> tuple[dict, list]:
+    """The run's figures for the table, and its (loop time, rel L2) history."""
     m = json.loads((out / "metrics.json").read_text())
     h = m["history"]
-    return {"rel_l2": m["rel_l2"], "by_unknown": m.get("rel_l2_by_unknown"), "status": m["status"],
-            "steps": m["steps"], "time": h["time"][-1] if h["time"] else 0.0, "wall": m["wall_s"],
-            "params": m.get("parameter_errors"), "history": list(zip(h["time"], h["rel_l2"]))}
+    figures = {"rel_l2": m["rel_l2"], "by_unknown": m.get("rel_l2_by_unknown"), "status": m["status"],
+               "steps": m["steps"], "time": h["time"][-1] if h["time"] else 0.0, "wall": m["wall_s"],
+               "params": m.get("parameter_errors")}
+    return figures, list(zip(h["time"], h["rel_l2"]))
 
 
 def first_within(history, bound: float):
@@ -79,17 +81,19 @@ def main(argv=None) -> int:
         if not args.free_only:
             jobs["tuned"] = run(EXAMPLES / f"{name}.pde", args.out / f"{name}-tuned-{args.seed}", tuned_core,
                                 args.seed)
-        for kind, job in jobs.items():
-            if job.wait() != 0 and not (args.out / f"{name}-{kind}-{args.seed}" / "metrics.json").exists():
-                print(f"{name} {kind}: failed\n{job.stderr.read()}", file=sys.stderr)
-        row = {kind: summary(args.out / f"{name}-{kind}-{args.seed}") for kind in jobs}
+        errors = {kind: job.communicate()[1] for kind, job in jobs.items()}
+        missing = [kind for kind in jobs if not (args.out / f"{name}-{kind}-{args.seed}" / "metrics.json").exists()]
+        if missing:
+            print("\n".join(f"{name} {kind}: failed\n{errors[kind]}" for kind in missing), file=sys.stderr)
+            continue
+        row, histories = {}, {}
+        for kind in jobs:
+            row[kind], histories[kind] = summary(args.out / f"{name}-{kind}-{args.seed}")
         if "tuned" in row:
-            row["within_10x_at"] = first_within(row["free"]["history"], 10 * row["tuned"]["rel_l2"])
+            row["within_10x_at"] = first_within(histories["free"], 10 * row["tuned"]["rel_l2"])
         rows[name] = row
         print(_line(name, row), flush=True)
-    (args.out / f"table-{args.seed}.json").write_text(
-        json.dumps({k: {kind: ({a: b for a, b in v.items() if a != "history"} if isinstance(v, dict) else v)
-                        for kind, v in r.items()} for k, r in rows.items()}, indent=1))
+    (args.out / f"table-{args.seed}.json").write_text(json.dumps(rows, indent=1))
     return 0
 
 
