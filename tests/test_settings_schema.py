@@ -100,22 +100,28 @@ def test_the_defaults_follow_the_rules_of_the_problem_kind():
         "disk": "domain x, y in disk([0, 0], 1)\nunknown u\npde: lap(u) = 1\nboundary: u = 0\n",
         "nonlinear": "domain x in [0, 1], y in [0, 1]\nunknown u\npde: lap(u) = u^3\nboundary: u = 0\n",
         "burgers": heat.format(" - u * dx(u)"),
+        "nonlinear3d": "domain x in [0, 1]^3\nunknown u\npde: lap(u) = u^3\nboundary: u = 0\n",
+        "system": ("domain x in [0, 1], y in [0, 1]\nunknown u, v\npde:\n    lap(u) = u * v\n    lap(v) = u\n"
+                   "boundary: u = 0\nboundary: v = 0\n"),
     }
     got = {}
     for name, text in specs.items():
         compiled = pdedsl.parse(text).compile()
-        got[name] = resolve_settings(compiled.settings, compiled.domain, compiled.linear)
+        got[name] = resolve_settings(compiled.settings, compiled.domain, compiled.linear, len(compiled.unknowns))
     expected = {  # widths, method, counts, optimizer
         "stationary": ((64,), "grid", {"interior": 784, "boundary": 116}, "amstramgram"),
         "evolution": ((80,), "grid", {"interior": 1225, "boundary": 70, "initial": 70}, "amstramgram"),
         "five": ((64,), "sobol", {"interior": 4000, "boundary": 500}, "amstramgram"),
         "disk": ((64,), "sobol", {"interior": 800, "boundary": 200}, "amstramgram"),
-        "nonlinear": ((32, 32), "grid", {"interior": 784, "boundary": 116}, "ssbroyden"),
+        "nonlinear": ((48, 48), "grid", {"interior": 784, "boundary": 116}, "amstramgram"),
         "burgers": ((32, 32), "sobol", {"interior": 2000, "boundary": 100, "initial": 200}, "ssbroyden"),
+        "nonlinear3d": ((32, 32), "sobol", {"interior": 2000, "boundary": 400}, "ssbroyden"),
+        "system": ((32, 32), "grid", {"interior": 784, "boundary": 116}, "ssbroyden"),
     }
     assert {k: (s.widths, s.method, s.counts, s.optimizer) for k, s in got.items()} == expected
     for s in got.values():
-        restarts = (100, 0.1, 20) if s.optimizer == "amstramgram" else (0, 0.0, 5000)
+        noise = 0.1 if s.widths == (48, 48) else 0.05  # a nonlinear problem's restarts jump further
+        restarts = (100, noise, 20) if s.optimizer == "amstramgram" else (0, 0.0, 5000)
         assert (s.init, s.restarts, s.restart_noise, s.stall_window) == ("lecun", *restarts)
         assert s.time_limit == 300.0 and s.target_loss is None
     assert resolve_settings(None, optimizer="adam").restarts == 0

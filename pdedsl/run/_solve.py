@@ -66,8 +66,9 @@ def solve(problem, *, optimizer=None, points=None, optimizer_options=None, out=N
     """
     _check_keywords(settings)
     compiled = _compile(problem)
-    settings = resolve_settings(compiled.settings, compiled.domain, compiled.linear, optimizer=optimizer,
-                                points=points, optimizer_options=optimizer_options, float32=float32, **settings)
+    settings = resolve_settings(compiled.settings, compiled.domain, compiled.linear, len(compiled.unknowns),
+                                optimizer=optimizer, points=points, optimizer_options=optimizer_options,
+                                float32=float32, **settings)
     out_dir = Path(out) if out is not None else None
     if resume and out_dir is None:
         raise PdeError("--resume needs the folder of the run to continue", hint="pass --out DIR of that run")
