@@ -120,8 +120,7 @@ def test_the_defaults_follow_the_rules_of_the_problem_kind():
     }
     assert {k: (s.widths, s.method, s.counts, s.optimizer) for k, s in got.items()} == expected
     for s in got.values():
-        noise = 0.1 if s.widths == (48, 48) else 0.05  # a nonlinear problem's restarts jump further
-        restarts = (100, noise, 20) if s.optimizer == "amstramgram" else (0, 0.0, 5000)
+        restarts = (100, 0.1, 20) if s.optimizer == "amstramgram" else (0, 0.0, 5000)
         assert (s.init, s.restarts, s.restart_noise, s.stall_window) == ("lecun", *restarts)
         assert s.time_limit == 300.0 and s.target_loss is None
     assert resolve_settings(None, optimizer="adam").restarts == 0

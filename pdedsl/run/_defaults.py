@@ -1,8 +1,9 @@
 """The default recipe: what a spec without settings lines gets, by rules that read the problem's kind.
 
-The rules (docs/usage.md, "Defaults", has them as one table) read four facts of the problem: its
+The rules (docs/usage.md, "Defaults", has them as one table) read five facts of the problem: its
 dimension (time counted), whether it has a time coordinate, whether its domain is a box or a shape,
-and whether its residuals are affine in the unknowns. They never read which problem it is.
+whether its residuals are affine in the unknowns, and how many unknowns it has. They never read which
+problem it is.
 
 * network: tanh with LeCun initialisation. A linear problem takes one hidden layer: 64 neurons when
   stationary, 80 when it evolves in time (the solution also varies along t). A nonlinear one takes two
@@ -30,24 +31,18 @@ and whether its residuals are affine in the unknowns. They never read which prob
 * stopping: a wall-time budget of `TIME_LIMIT` seconds and no step budget; the loss target is
   round-off relative to the problem's scale (`ROUNDOFF` × the loss of the zero function, computed by
   the training loop); a stall (less than 10× over `STALL_WINDOW` steps) restarts from the best weights
-  so far moved by noise (5 % of each array's spread for a linear problem, 10 % for a nonlinear one),
-  up to `RESTARTS` times.
+  so far moved by 10 % noise, up to `RESTARTS` times.
 """
 
 from __future__ import annotations
 
-__all__ = ["recipe", "TIME_LIMIT", "ROUNDOFF", "UNLIMITED_STEPS", "STALL_WINDOW", "RESTARTS", "RESTART_NOISE",
-           "RESTART_NOISE_NONLINEAR"]
+__all__ = ["recipe", "TIME_LIMIT", "ROUNDOFF", "UNLIMITED_STEPS", "STALL_WINDOW", "RESTARTS", "RESTART_NOISE"]
 
 TIME_LIMIT = 300.0  # seconds of the training loop
 UNLIMITED_STEPS = 1_000_000  # "no step budget": the time budget, the target or a stall ends the run
 ROUNDOFF = 1e-21  # the default target loss, relative to the loss of the zero function
 RESTARTS = 100
-# The restart noise σ when restarts are on and the spec does not say: a linear problem's stalls near a
-# solution are left by a small jump, which re-converges in fewer steps; a nonlinear one's floors lie in
-# basins that a larger jump leaves more often (docs/benchmarks.md, "Specs without settings").
-RESTART_NOISE = 0.05
-RESTART_NOISE_NONLINEAR = 0.1
+RESTART_NOISE = 0.1  # when restarts are on and the spec does not say
 # Steps of the stall window by optimizer: natural-gradient steps each gain orders of magnitude when they
 # work; first-order ones need many steps for a factor of 10.
 STALL_WINDOW = {"amstramgram": 20, "anagram": 20, "engd": 20, "gd": 2000, "adam": 2000, "lbfgs": 500,
@@ -81,7 +76,7 @@ def recipe(domain, linear: bool = True, unknowns: int = 1) -> dict:
         method, counts = "sobol", {"interior": interior, "boundary": boundary}
     optimizer = "amstramgram" if natural_gradient else "ssbroyden"
     return {"optimizer": optimizer, "widths": widths, "init": "lecun", "activation": "tanh", "method": method,
-            "counts": counts, "restart_noise": RESTART_NOISE if linear else RESTART_NOISE_NONLINEAR}
+            "counts": counts}
 
 
 def loop_defaults(optimizer: str) -> dict:

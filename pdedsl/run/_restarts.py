@@ -1,8 +1,7 @@
 """Restarts (`restarts = N`): the attempts of a run, the best one kept, and where a restart starts.
 
 After an attempt ends as stalled (or non-finite) with restarts left, the next attempt starts with
-`restart_noise` σ > 0 (by default when restarts are on 0.05 for a linear problem, 0.1 for a nonlinear
-one: run/_defaults.py) from the best finished attempt's
+`restart_noise` σ > 0 (0.1 by default when restarts are on) from the best finished attempt's
 parameters with every array moved by σ·std(array)·N(0, 1) — a stall near a solution is a local floor
 that a small jump leaves (docs/solvers.md) — or, with σ = 0, from a fresh initialisation from
 `fold_in(PRNGKey(seed), attempt)`. When the attempt that just ended is within the stall factor (10×)

@@ -78,8 +78,8 @@ RunSettings = settings_class()
 
 def resolve_settings(spec_settings, domain=None, linear=True, unknowns=1, **overrides) -> RunSettings:
     """Merge the defaults for a problem on `domain` (`linear`: whether its residuals are affine in the
-    unknowns; `unknowns`: how many it has) with the spec's settings and caller overrides (None means "not given"). Without `domain`,
-    the recipe of a stationary problem is used for the model."""
+    unknowns; `unknowns`: how many it has) with the spec's settings and caller overrides (None means
+    "not given"). Without `domain`, the recipe of a stationary problem is used for the model."""
     model = dict(getattr(spec_settings, "model", {}) or {})
     sample = dict(getattr(spec_settings, "sample", {}) or {})
     solve = dict(getattr(spec_settings, "solve", {}) or {})
@@ -109,8 +109,7 @@ def resolve_settings(spec_settings, domain=None, linear=True, unknowns=1, **over
     values.pop("kind", None)
     keywords = schema.keywords()
     values.update({k: v for k, v in overrides.items() if v is not None and (k in keywords or k == "float32")})
-    values.setdefault("restart_noise", recipe.get("restart_noise", defaults.RESTART_NOISE) if values.get("restarts")
-                      else 0.0)
+    values.setdefault("restart_noise", defaults.RESTART_NOISE if values.get("restarts") else 0.0)
 
     counts = dict(recipe.get("counts", {}))
     counts.update({k: v for k, v in sample.items() if k in schema.SAMPLE_TARGETS})
