@@ -8,10 +8,10 @@ problem it is.
 * network: tanh with LeCun initialisation. A linear problem takes one hidden layer: 64 neurons when
   stationary, 80 when it evolves in time (the solution also varies along t). A nonlinear one takes two
   layers: 48 each for a stationary problem for one unknown up to two dimensions (the natural-gradient
-  steps below need the width to reach round-off), 32 otherwise up to three dimensions. From four dimensions every
-  problem takes one layer of 64 (a wider, shallower net keeps P, and the step's cost, down). One layer
-  suits the natural-gradient steps of a linear problem: its Gram matrix is better conditioned, each
-  step costs a third of a two-layer one and AMStramGRAM reaches round-off as surely
+  steps below need the width to reach round-off), 32 otherwise up to three dimensions. From four
+  dimensions every problem takes one layer of 64 (a wider, shallower net keeps P, and the step's cost,
+  down). One layer suits the natural-gradient steps of a linear problem: its Gram matrix is better
+  conditioned, each step costs a third of a two-layer one and AMStramGRAM reaches round-off as surely
   (docs/benchmarks.md, "Specs without settings");
 * points: a linear evolution problem on a box up to two dimensions takes the nodes of a regular grid
   (1225 inside: the 35 × 35 grid of the unit square, 70 on the boundary, 70 initial); another evolution

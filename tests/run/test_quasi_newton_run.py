@@ -56,5 +56,6 @@ def test_the_default_optimizer_follows_linearity_and_the_points_their_redraws():
     assert defaults(bare.replace("dt(u) - 0.25", "dt(u) + u * dx(u) - 0.25")) == ("ssbroyden", 100)
     stationary = "domain x in [0, 1]\nunknown u\npde: dxx(u) = u^3 - 1\nboundary: u = 0\n"
     assert defaults(stationary) == ("amstramgram", 0)  # stationary, one unknown: no redraws
-    system = "domain x in [0, 1]\nunknown u, v\npde:\n    dxx(u) = u * v\n    dxx(v) = u\nboundary: u = 0\nboundary: v = 1\n"
+    system = ("domain x in [0, 1]\nunknown u, v\npde:\n    dxx(u) = u * v\n    dxx(v) = u\n"
+              "boundary: u = 0\nboundary: v = 1\n")
     assert defaults(system) == ("ssbroyden", 0)  # a nonlinear system: quasi-Newton steps
