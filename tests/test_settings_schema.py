@@ -109,10 +109,10 @@ def test_the_defaults_follow_the_rules_of_the_problem_kind():
         compiled = pdedsl.parse(text).compile()
         got[name] = resolve_settings(compiled.settings, compiled.domain, compiled.linear, len(compiled.unknowns))
     expected = {  # widths, method, counts, optimizer
-        "stationary": ((64,), "grid", {"interior": 784, "boundary": 116}, "amstramgram"),
+        "stationary": ((56,), "grid", {"interior": 784, "boundary": 116}, "amstramgram"),
         "evolution": ((80,), "grid", {"interior": 1225, "boundary": 70, "initial": 70}, "amstramgram"),
         "five": ((64,), "sobol", {"interior": 4000, "boundary": 500}, "amstramgram"),
-        "disk": ((64,), "sobol", {"interior": 800, "boundary": 200}, "amstramgram"),
+        "disk": ((56,), "sobol", {"interior": 800, "boundary": 200}, "amstramgram"),
         "nonlinear": ((48, 48), "grid", {"interior": 784, "boundary": 116}, "amstramgram"),
         "burgers": ((32, 32), "sobol", {"interior": 2000, "boundary": 100, "initial": 200}, "ssbroyden"),
         "nonlinear3d": ((32, 32), "sobol", {"interior": 2000, "boundary": 400}, "ssbroyden"),

@@ -5,14 +5,14 @@ dimension (time counted), whether it has a time coordinate, whether its domain i
 whether its residuals are affine in the unknowns, and how many unknowns it has. They never read which
 problem it is.
 
-* network: tanh with LeCun initialisation. A linear problem takes one hidden layer: 64 neurons when
-  stationary, 80 when it evolves in time (the solution also varies along t). A nonlinear one takes two
-  layers: 48 each for a stationary problem for one unknown up to two dimensions (the natural-gradient
-  steps below need the width to reach round-off), 32 otherwise up to three dimensions. From four
-  dimensions every problem takes one layer of 64 (a wider, shallower net keeps P, and the step's cost,
-  down). One layer suits the natural-gradient steps of a linear problem: its Gram matrix is better
-  conditioned, each step costs a third of a two-layer one and AMStramGRAM reaches round-off as surely
-  (docs/benchmarks.md, "Specs without settings");
+* network: tanh with LeCun initialisation. A linear problem takes one hidden layer: 56 neurons when
+  stationary up to two dimensions, 64 in three, 80 when it evolves in time (the solution also varies
+  along t). A nonlinear one takes two layers: 48 each for a stationary problem for one unknown up to two
+  dimensions (the natural-gradient steps below need the width to reach round-off), 32 otherwise up to
+  three dimensions. From four dimensions every problem takes one layer of 64 (a wider, shallower net
+  keeps P, and the step's cost, down). One layer suits the natural-gradient steps of a linear problem:
+  its Gram matrix is better conditioned, each step costs a third of a two-layer one and AMStramGRAM
+  reaches round-off as surely (docs/benchmarks.md, "Specs without settings");
 * points: a linear evolution problem on a box up to two dimensions takes the nodes of a regular grid
   (1225 inside: the 35 × 35 grid of the unit square, 70 on the boundary, 70 initial); another evolution
   problem 2000 interior, 100 boundary and 200 initial Sobol' points, which the runner redraws from the
@@ -62,7 +62,7 @@ def recipe(domain, linear: bool = True, unknowns: int = 1) -> dict:
     if dim >= 4:
         widths = (64,)
     elif linear:
-        widths = (80,) if evolution else (64,)
+        widths = (80,) if evolution else (56,) if dim <= 2 else (64,)
     else:
         widths = (48, 48) if natural_gradient else (32, 32)
     if evolution and linear and _is_box(domain) and dim <= 2:
