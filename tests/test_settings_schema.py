@@ -96,6 +96,7 @@ def test_the_defaults_follow_the_rules_of_the_problem_kind():
     specs = {
         "stationary": "domain x in [0, 1], y in [0, 1]\nunknown u\npde: lap(u) = 0\nboundary: u = 0\n",
         "evolution": heat.format(""),
+        "three": "domain x in [0, 1]^3\nunknown u\npde: lap(u) = 1\nboundary: u = 0\n",
         "five": "domain x in [0, 1]^5\nunknown u\npde: lap(u) = 0\nboundary: u = 0\n",
         "disk": "domain x, y in disk([0, 0], 1)\nunknown u\npde: lap(u) = 1\nboundary: u = 0\n",
         "nonlinear": "domain x in [0, 1], y in [0, 1]\nunknown u\npde: lap(u) = u^3\nboundary: u = 0\n",
@@ -111,6 +112,7 @@ def test_the_defaults_follow_the_rules_of_the_problem_kind():
     expected = {  # widths, method, counts, optimizer
         "stationary": ((56,), "grid", {"interior": 784, "boundary": 116}, "amstramgram"),
         "evolution": ((80,), "grid", {"interior": 1225, "boundary": 70, "initial": 70}, "amstramgram"),
+        "three": ((64,), "sobol", {"interior": 2000, "boundary": 400}, "amstramgram"),
         "five": ((64,), "sobol", {"interior": 4000, "boundary": 500}, "amstramgram"),
         "disk": ((56,), "sobol", {"interior": 800, "boundary": 200}, "amstramgram"),
         "nonlinear": ((48, 48), "grid", {"interior": 784, "boundary": 116}, "amstramgram"),

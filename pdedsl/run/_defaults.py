@@ -61,8 +61,10 @@ def recipe(domain, linear: bool = True, unknowns: int = 1) -> dict:
     natural_gradient = linear or (not evolution and dim <= 2 and unknowns == 1)
     if dim >= 4:
         widths = (64,)
+    elif linear and evolution:
+        widths = (80,)
     elif linear:
-        widths = (80,) if evolution else (56,) if dim <= 2 else (64,)
+        widths = (56,) if dim <= 2 else (64,)
     else:
         widths = (48, 48) if natural_gradient else (32, 32)
     if evolution and linear and _is_box(domain) and dim <= 2:
